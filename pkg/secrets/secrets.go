@@ -1,0 +1,267 @@
+package secrets
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/smithy-go"
+)
+
+// Sentinel errors. Each is wrapped with the name of the setting (and the
+// JSON key where there is one), never with a secret's value.
+var (
+	ErrNotConfigured = errors.New("secret is not configured")
+	ErrFetch         = errors.New("secret could not be read from Secrets Manager")
+	ErrMalformed     = errors.New("secret is not a JSON object of strings")
+	ErrMissingKey    = errors.New("secret lacks a required JSON key")
+)
+
+// DefaultTimeout bounds Load when Loader.Timeout is zero: well under the
+// 10 s that Lambda allows for a function's init.
+const DefaultTimeout = 5 * time.Second
+
+// API is the one Secrets Manager operation this package uses.
+type API interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+var _ API = (*secretsmanager.Client)(nil)
+
+// NewAPI returns a Secrets Manager client configured by
+// config.LoadDefaultConfig, so the standard AWS settings (AWS_REGION,
+// AWS_ENDPOINT_URL_SECRETS_MANAGER, credentials, ...) apply.
+func NewAPI(ctx context.Context) (API, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("AWS configuration: %w", err)
+	}
+	return secretsmanager.NewFromConfig(cfg), nil
+}
+
+// Spec says which setting names a secret and which JSON keys it must hold.
+type Spec struct {
+	Setting string   // environment variable holding the secret's id or ARN, e.g. "KUSTOMER_SECRET_ID"
+	Keys    []string // JSON keys that must be present, strings, and not empty
+}
+
+// OverrideSetting returns the environment variable that may hold the
+// secret's JSON value directly, for offline use: "KUSTOMER_SECRET_ID"
+// gives "KUSTOMER_SECRET_JSON".
+func (s Spec) OverrideSetting() string {
+	return strings.TrimSuffix(s.Setting, "_ID") + "_JSON"
+}
+
+// Values holds one secret's JSON keys and their string values. It is an
+// immutable snapshot: never modify it, nor the byte slices it holds. It
+// holds no empty value.
+type Values map[string][]byte
+
+// Loader loads secrets. Set its fields, then call Load once, at cold start.
+type Loader struct {
+	// API reads secrets. When nil, NewAPI builds it, and only if a secret
+	// is not given in the environment.
+	API API
+	// NewAPI builds API when it is needed; nil means the package's NewAPI.
+	NewAPI func(ctx context.Context) (API, error)
+	// Getenv reads settings; nil means os.Getenv.
+	Getenv func(string) string
+	// TTL is how long a secret is used before it is read again; 0 means
+	// it is never read again.
+	TTL time.Duration
+	// Timeout bounds the whole of Load, and each later re-read; 0 means
+	// DefaultTimeout.
+	Timeout time.Duration
+	// Logger receives warnings; nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Load reads every spec's secret, all at once, and returns them in spec
+// order. A secret whose override variable (Spec.OverrideSetting) is set is
+// taken from it instead, with a warning, and never read again. The error
+// joins every problem found and names each setting and JSON key, never a
+// value.
+func (l *Loader) Load(ctx context.Context, specs ...Spec) ([]*Secret, error) {
+	timeout := l.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	getenv := l.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	logger := l.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	now := l.Now
+	if now == nil {
+		now = time.Now
+	}
+
+	out := make([]*Secret, len(specs))
+	errs := make([]error, len(specs))
+	var remote []int // indexes of the secrets to read from Secrets Manager
+	for i, spec := range specs {
+		s := &Secret{spec: spec, logger: logger, now: now, timeout: timeout}
+		out[i] = s
+		if spec.Setting == "" {
+			errs[i] = fmt.Errorf("%w: spec %d names no setting", ErrNotConfigured, i)
+			continue
+		}
+		if raw := getenv(spec.OverrideSetting()); strings.TrimSpace(raw) != "" {
+			logger.Warn("secret taken from the environment instead of Secrets Manager; for offline use only",
+				slog.String("setting", spec.OverrideSetting()))
+			values, err := parse(spec.OverrideSetting(), spec.Keys, []byte(raw))
+			if err == nil {
+				s.cur.Store(&snapshot{values: values, read: now()})
+			}
+			errs[i] = err
+			continue
+		}
+		s.id = strings.TrimSpace(getenv(spec.Setting))
+		if s.id == "" {
+			errs[i] = fmt.Errorf("%s: %w: set it to the secret's name or ARN (or %s to its JSON value, offline)",
+				spec.Setting, ErrNotConfigured, spec.OverrideSetting())
+			continue
+		}
+		s.ttl = l.TTL
+		remote = append(remote, i)
+	}
+	if len(remote) > 0 {
+		if err := l.readAll(ctx, out, remote, errs); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// readAll reads the secrets out[i] for every i in remote concurrently,
+// recording each one's error in errs[i]. It fails only when no client can
+// be built.
+func (l *Loader) readAll(ctx context.Context, out []*Secret, remote []int, errs []error) error {
+	api := l.API
+	if api == nil {
+		newAPI := l.NewAPI
+		if newAPI == nil {
+			newAPI = NewAPI
+		}
+		var err error
+		if api, err = newAPI(ctx); err != nil {
+			settings := make([]string, len(remote))
+			for j, i := range remote {
+				settings[j] = out[i].spec.Setting
+			}
+			return fmt.Errorf("%s: %w: %w", strings.Join(settings, ", "), ErrFetch, err)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, i := range remote {
+		s := out[i]
+		s.api = api
+		wg.Go(func() {
+			snap, err := s.fetch(ctx)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			s.cur.Store(snap)
+			s.logger.Info("secret loaded", slog.String("setting", s.spec.Setting), slog.String("version_id", snap.version))
+		})
+	}
+	wg.Wait()
+	return nil
+}
+
+// fetch reads the secret from Secrets Manager and checks it.
+func (s *Secret) fetch(ctx context.Context) (*snapshot, error) {
+	out, err := s.api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(s.id)})
+	if err != nil {
+		var de *smithy.DeserializationError
+		if errors.As(err, &de) {
+			// Its text may quote the response, which holds the secret.
+			return nil, fmt.Errorf("%s: %w: the response could not be decoded", s.spec.Setting, ErrFetch)
+		}
+		return nil, fmt.Errorf("%s: %w: %w", s.spec.Setting, ErrFetch, err)
+	}
+	var raw []byte
+	switch {
+	case out.SecretString != nil:
+		raw = []byte(*out.SecretString)
+	case out.SecretBinary != nil:
+		raw = out.SecretBinary
+	}
+	values, err := parse(s.spec.Setting, s.spec.Keys, raw)
+	if err != nil {
+		return nil, err
+	}
+	snap := &snapshot{values: values, version: aws.ToString(out.VersionId), read: s.now()}
+	if s.ttl > 0 {
+		snap.next = snap.read.Add(s.ttl)
+	}
+	return snap, nil
+}
+
+// parse checks that raw is a JSON object whose keys include every one of
+// keys with a non-empty string value, and returns its non-empty string
+// values. Errors name setting and the JSON key, never a value: not even
+// encoding/json's messages, which may quote a character of the input.
+func parse(setting string, keys []string, raw []byte) (Values, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		var syntax *json.SyntaxError
+		switch {
+		case len(raw) == 0:
+			return nil, fmt.Errorf("%s: %w: the value is empty", setting, ErrMalformed)
+		case errors.As(err, &syntax):
+			return nil, fmt.Errorf("%s: %w: invalid JSON at byte %d", setting, ErrMalformed, syntax.Offset)
+		default:
+			return nil, fmt.Errorf("%s: %w: the value is not a JSON object", setting, ErrMalformed)
+		}
+	}
+	if obj == nil { // the JSON literal null
+		return nil, fmt.Errorf("%s: %w: the value is not a JSON object", setting, ErrMalformed)
+	}
+	values := make(Values, len(obj))
+	for k, v := range obj {
+		var str string
+		if json.Unmarshal(v, &str) == nil && strings.TrimSpace(str) != "" {
+			values[k] = []byte(str)
+		}
+	}
+	var errs []error
+	for _, k := range keys {
+		if _, ok := values[k]; ok {
+			continue
+		}
+		switch v, ok := obj[k]; {
+		case !ok || string(v) == "null":
+			errs = append(errs, fmt.Errorf("%s: %w: JSON key %q is missing", setting, ErrMissingKey, k))
+		case v[0] != '"':
+			errs = append(errs, fmt.Errorf("%s: %w: JSON key %q is not a string", setting, ErrMalformed, k))
+		default:
+			errs = append(errs, fmt.Errorf("%s: %w: JSON key %q is empty", setting, ErrMissingKey, k))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return values, nil
+}
