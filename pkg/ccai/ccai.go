@@ -1,0 +1,112 @@
+package ccai
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/session"
+)
+
+// Errors returned by Sign and Mint.
+var (
+	ErrNoUserID  = apierror.New(apierror.Forbidden, "the session has no user id")
+	ErrEmptyKey  = errors.New("ccai: the signing key is empty")
+	ErrNoCompany = errors.New("ccai: the company name is empty")
+)
+
+// claims is the token payload: iss, iat and exp, then the user.
+type claims struct {
+	jwt.RegisteredClaims
+	Identifier string `json:"identifier"`
+	Name       string `json:"name"`
+	Email      string `json:"email"`
+}
+
+// Sign returns the HS256 JWT, with the header {"alg":"HS256"}, that
+// identifies user to CCAI Platform for company, issued at iat and expiring
+// ttl later (both in whole seconds). It returns ErrNoUserID when user has no
+// user id, ErrEmptyKey for an empty key and ErrNoCompany for an empty
+// company.
+func Sign(key []byte, company string, user session.Identity, iat time.Time, ttl time.Duration) (string, error) {
+	switch {
+	case len(key) == 0:
+		return "", ErrEmptyKey
+	case company == "":
+		return "", ErrNoCompany
+	case user.UserID == "":
+		return "", ErrNoUserID
+	}
+	iat = iat.Truncate(time.Second)
+	token := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    company,
+			IssuedAt:  jwt.NewNumericDate(iat),
+			ExpiresAt: jwt.NewNumericDate(iat.Add(ttl)),
+		},
+		Identifier: user.UserID,
+		Name:       user.Name,
+		Email:      user.Email,
+	})
+	delete(token.Header, "typ") // the vendor's header is {"alg":"HS256"}
+	signed, err := token.SignedString(key)
+	if err != nil {
+		return "", fmt.Errorf("ccai: sign: %w", err)
+	}
+	return signed, nil
+}
+
+// Response is the 200 body of GET or POST /ccai/token.
+type Response struct {
+	Token string `json:"token"`
+}
+
+// Minter mints a CCAI Platform token for a verified session identity.
+type Minter struct {
+	// Key returns the current company secret; an error from it is internal.
+	Key func(context.Context) ([]byte, error)
+	// Company is the company name, the iss claim.
+	Company string
+	// TTL is how long a token is valid (exp - iat); a whole number of seconds.
+	TTL time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// FromEnv returns a Minter configured by CCAI_COMPANY_NAME (required) and
+// CCAI_TOKEN_TTL (default 1h, from 1m to 24h, whole seconds) that signs with
+// key. Bad settings are recorded in env; the caller checks env.Err().
+func FromEnv(env *config.Env, key func(context.Context) ([]byte, error)) *Minter {
+	const ttlName = "CCAI_TOKEN_TTL"
+	m := &Minter{
+		Key:     key,
+		Company: env.Required("CCAI_COMPANY_NAME"),
+		TTL:     env.Duration(ttlName, time.Hour, time.Minute, 24*time.Hour),
+	}
+	if m.TTL%time.Second != 0 {
+		env.Fail(ttlName, "must be a whole number of seconds")
+	}
+	return m
+}
+
+// Mint returns a Response holding a token for id, issued now.
+func (m *Minter) Mint(ctx context.Context, id session.Identity) (any, error) {
+	key, err := m.Key(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ccai: signing key: %w", err)
+	}
+	now := time.Now
+	if m.Now != nil {
+		now = m.Now
+	}
+	token, err := Sign(key, m.Company, id, now(), m.TTL)
+	if err != nil {
+		return nil, err
+	}
+	return Response{Token: token}, nil
+}

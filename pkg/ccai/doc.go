@@ -1,0 +1,13 @@
+// Package ccai mints the JSON Web Token that a Google CCAI Platform (Contact
+// Center AI Platform) SDK fetches from its token endpoint, as the vendor
+// document "Authenticate" specifies: the header {"alg":"HS256"} and the
+// claims iss (the company name), iat, exp (iat plus a TTL, 3600 s by
+// default), identifier, name and email. identifier is always set; name and
+// email are always present, empty when the session has none.
+//
+// The key is the Company Secret from the CCAI Platform portal (Settings >
+// Developer Settings).
+//
+// Sign is the pure function. Create one Minter at cold start with FromEnv and
+// reuse it for every request; it is safe for concurrent use.
+package ccai

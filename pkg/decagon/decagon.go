@@ -1,0 +1,80 @@
+package decagon
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/session"
+)
+
+// Errors returned by Mint.
+var (
+	ErrNoUserID = apierror.New(apierror.Forbidden, "the session has no user id")
+	ErrEmptyKey = errors.New("decagon: the signing key is empty")
+)
+
+// Sign returns the lowercase hex HMAC-SHA256, keyed with key, of userID
+// followed by epoch in decimal: the signature Decagon checks.
+func Sign(key []byte, userID string, epoch int64) string {
+	mac := hmac.New(sha256.New, key)
+	mac.Write(strconv.AppendInt([]byte(userID), epoch, 10))
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(mac.Sum(sum[:0]))
+}
+
+// Response is the 200 body of POST /decagon/token.
+type Response struct {
+	UserID    string `json:"user_id"`
+	Epoch     int64  `json:"epoch"`
+	Signature string `json:"signature"`
+}
+
+// Minter signs a Decagon authentication for a verified session identity.
+type Minter struct {
+	// Key returns the current private key; an error from it is internal.
+	Key func(context.Context) ([]byte, error)
+	// TTL is how long a signature is valid (epoch - now); whole seconds.
+	TTL time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// FromEnv returns a Minter configured by DECAGON_TOKEN_TTL (default 24h,
+// from 1m to 24h, whole seconds) that signs with key. Bad settings are
+// recorded in env; the caller checks env.Err().
+func FromEnv(env *config.Env, key func(context.Context) ([]byte, error)) *Minter {
+	const ttlName = "DECAGON_TOKEN_TTL"
+	m := &Minter{Key: key, TTL: env.Duration(ttlName, 24*time.Hour, time.Minute, 24*time.Hour)}
+	if m.TTL%time.Second != 0 {
+		env.Fail(ttlName, "must be a whole number of seconds")
+	}
+	return m
+}
+
+// Mint returns a Response for id that expires TTL from now. It returns
+// ErrNoUserID when id has no user id and ErrEmptyKey for an empty key.
+func (m *Minter) Mint(ctx context.Context, id session.Identity) (any, error) {
+	key, err := m.Key(ctx)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("decagon: signing key: %w", err)
+	case len(key) == 0:
+		return nil, ErrEmptyKey
+	case id.UserID == "":
+		return nil, ErrNoUserID
+	}
+	now := time.Now
+	if m.Now != nil {
+		now = m.Now
+	}
+	epoch := now().Unix() + int64(m.TTL/time.Second)
+	return Response{UserID: id.UserID, Epoch: epoch, Signature: Sign(key, id.UserID, epoch)}, nil
+}

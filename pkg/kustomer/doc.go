@@ -1,0 +1,13 @@
+// Package kustomer mints the JSON Web Token that the Kustomer Chat SDK's
+// logIn takes to identify a customer, as the vendor document "Kustomer Chat
+// SDKs: Log in and authentication" specifies: HS256, the header
+// {"alg":"HS256","typ":"JWT"}, and exactly one identifying claim, externalId
+// or email, with a numeric iat. Kustomer refuses a token whose iat is more
+// than 15 minutes old, so a token is minted per request and never cached.
+//
+// The key is the chat secret that Kustomer returns from
+// GET /v1/auth/customer/settings (attributes.secret).
+//
+// Sign is the pure function. Create one Minter at cold start with FromEnv and
+// reuse it for every request; it is safe for concurrent use.
+package kustomer

@@ -1,0 +1,106 @@
+package kustomer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/session"
+)
+
+// IdentifyBy names the claim that identifies the customer to Kustomer.
+type IdentifyBy string
+
+// The ways to identify a customer (the values of KUSTOMER_IDENTIFY_BY).
+const (
+	ByExternalID IdentifyBy = "external_id" // claim externalId = the session's user id
+	ByEmail      IdentifyBy = "email"       // claim email = the session's email
+)
+
+// Errors returned by Sign and Mint.
+var (
+	ErrNoEmail  = apierror.New(apierror.Forbidden, "the session has no email address")
+	ErrNoUserID = apierror.New(apierror.Forbidden, "the session has no user id")
+	ErrEmptyKey = errors.New("kustomer: the signing key is empty")
+)
+
+// claims is the token payload: one of externalId or email, and iat.
+type claims struct {
+	ExternalID string `json:"externalId,omitempty"`
+	Email      string `json:"email,omitempty"`
+	jwt.RegisteredClaims
+}
+
+// Sign returns the HS256 JWT that identifies user to Kustomer by by (its
+// user id as externalId, or its email as email; never both), issued at iat
+// (whole seconds). It returns ErrNoUserID or ErrNoEmail when user lacks the
+// field that by needs, and ErrEmptyKey for an empty key.
+func Sign(key []byte, by IdentifyBy, user session.Identity, iat time.Time) (string, error) {
+	if len(key) == 0 {
+		return "", ErrEmptyKey
+	}
+	c := claims{RegisteredClaims: jwt.RegisteredClaims{IssuedAt: jwt.NewNumericDate(iat)}}
+	switch by {
+	case ByExternalID:
+		if user.UserID == "" {
+			return "", ErrNoUserID
+		}
+		c.ExternalID = user.UserID
+	case ByEmail:
+		if user.Email == "" {
+			return "", ErrNoEmail
+		}
+		c.Email = user.Email
+	default:
+		return "", fmt.Errorf("kustomer: unknown IdentifyBy %q", by)
+	}
+	token, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(key)
+	if err != nil {
+		return "", fmt.Errorf("kustomer: sign: %w", err)
+	}
+	return token, nil
+}
+
+// Response is the 200 body of POST /kustomer/token.
+type Response struct {
+	Token string `json:"token"`
+}
+
+// Minter mints a Kustomer token for a verified session identity.
+type Minter struct {
+	// Key returns the current chat secret; an error from it is internal.
+	Key        func(context.Context) ([]byte, error)
+	IdentifyBy IdentifyBy
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// FromEnv returns a Minter configured by KUSTOMER_IDENTIFY_BY (external_id,
+// the default, or email) that signs with key. Bad settings are recorded in
+// env; the caller checks env.Err().
+func FromEnv(env *config.Env, key func(context.Context) ([]byte, error)) *Minter {
+	by := env.OneOf("KUSTOMER_IDENTIFY_BY", string(ByExternalID), string(ByExternalID), string(ByEmail))
+	return &Minter{Key: key, IdentifyBy: IdentifyBy(by)}
+}
+
+// Mint returns a Response holding a token for id, issued now.
+func (m *Minter) Mint(ctx context.Context, id session.Identity) (any, error) {
+	key, err := m.Key(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("kustomer: signing key: %w", err)
+	}
+	now := time.Now
+	if m.Now != nil {
+		now = m.Now
+	}
+	token, err := Sign(key, m.IdentifyBy, id, now())
+	if err != nil {
+		return nil, err
+	}
+	return Response{Token: token}, nil
+}
