@@ -1,0 +1,23 @@
+// Package session turns an API Gateway HTTP API request (payload format 2.0)
+// into the caller's verified Identity, or an error: ErrNoSession or
+// ErrInvalid (401 unauthorized), or ErrKeysUnavailable (503).
+//
+// The identity comes only from the verified session, through ClaimNames;
+// nothing else in the request, such as its body, is read. One verifier per
+// SESSION_MODE:
+//
+//   - Authorizer (authorizer): reads the claims that an API Gateway JWT
+//     authorizer has already verified, and refuses a request without them.
+//   - JWT from NewJWKS (jwks): verifies "Authorization: Bearer <jwt>" against
+//     the issuer's JSON Web Key Set.
+//   - JWT from NewHS256 (hs256): verifies the bearer token with a shared
+//     HS256 key.
+//
+// Both JWT verifiers check the token the same way: pinned algorithms, exp
+// required, iss and aud checked, nbf and iat not in the future, a small
+// leeway, and no crit, jku, jwk, x5u or x5c header.
+//
+// Create the verifier once, at cold start, and reuse it for every request:
+// it holds the parsed configuration and, in jwks mode, the fetched keys. All
+// verifiers are safe for concurrent use.
+package session

@@ -1,0 +1,104 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
+)
+
+// Identity is the caller as the verified session names them.
+type Identity struct {
+	UserID string
+	Email  string // empty when the session carries no email
+	Name   string // empty when the session carries no name
+}
+
+// ClaimNames says which claims of the session carry the identity. An empty
+// field means the field of DefaultClaimNames.
+type ClaimNames struct {
+	UserID, Email, Name string
+}
+
+// DefaultClaimNames are the OpenID Connect claims.
+var DefaultClaimNames = ClaimNames{UserID: "sub", Email: "email", Name: "name"}
+
+func (n ClaimNames) orDefault() ClaimNames {
+	if n.UserID == "" {
+		n.UserID = DefaultClaimNames.UserID
+	}
+	if n.Email == "" {
+		n.Email = DefaultClaimNames.Email
+	}
+	if n.Name == "" {
+		n.Name = DefaultClaimNames.Name
+	}
+	return n
+}
+
+// Errors returned by Verify. The wrapped text says why, for the log only.
+var (
+	ErrNoSession = apierror.New(apierror.Unauthorized, "a session is required")
+	ErrInvalid   = apierror.New(apierror.Unauthorized, "the session is not valid")
+)
+
+// MaxTokenLen is the length in bytes above which a bearer token is refused
+// without being parsed.
+const MaxTokenLen = 8 << 10
+
+// Authorizer reads the identity that an API Gateway JWT authorizer has
+// verified (SESSION_MODE=authorizer). The zero value reads DefaultClaimNames.
+type Authorizer struct {
+	Claims ClaimNames
+}
+
+// Verify returns the identity in req.RequestContext.Authorizer.JWT.Claims.
+// A request without authorizer claims is refused with ErrNoSession, one
+// without a user id with ErrInvalid.
+func (a *Authorizer) Verify(_ context.Context, req *events.APIGatewayV2HTTPRequest) (Identity, error) {
+	if req == nil || req.RequestContext.Authorizer == nil || req.RequestContext.Authorizer.JWT == nil ||
+		len(req.RequestContext.Authorizer.JWT.Claims) == 0 {
+		return Identity{}, fmt.Errorf("%w: the request carries no JWT authorizer claims", ErrNoSession)
+	}
+	claims := req.RequestContext.Authorizer.JWT.Claims
+	names := a.Claims.orDefault()
+	id := Identity{UserID: claims[names.UserID], Email: claims[names.Email], Name: claims[names.Name]}
+	if id.UserID == "" {
+		return Identity{}, fmt.Errorf("%w: authorizer claim %q is missing or empty", ErrInvalid, names.UserID)
+	}
+	return id, nil
+}
+
+// bearerToken returns the token of the request's "Authorization: Bearer"
+// header. Header name and scheme are matched without regard to case.
+func bearerToken(req *events.APIGatewayV2HTTPRequest) (string, error) {
+	if req == nil {
+		return "", fmt.Errorf("%w: no request", ErrNoSession)
+	}
+	var value string
+	found := 0
+	for name, v := range req.Headers {
+		if len(name) == len("authorization") && strings.EqualFold(name, "authorization") {
+			value = v
+			found++
+		}
+	}
+	switch {
+	case found == 0:
+		return "", fmt.Errorf("%w: no Authorization header", ErrNoSession)
+	case found > 1:
+		return "", fmt.Errorf("%w: more than one Authorization header", ErrInvalid)
+	}
+	scheme, token, _ := strings.Cut(strings.TrimSpace(value), " ")
+	token = strings.TrimLeft(token, " ")
+	switch {
+	case !strings.EqualFold(scheme, "bearer") || token == "":
+		return "", fmt.Errorf("%w: the Authorization header holds no bearer token", ErrNoSession)
+	case len(token) > MaxTokenLen:
+		return "", fmt.Errorf("%w: the bearer token is longer than %d bytes", ErrInvalid, MaxTokenLen)
+	}
+	return token, nil
+}
