@@ -8,9 +8,9 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// BenchmarkVerifyHS256 is the hs256 hot path; BenchmarkGolangJWTParse is
-// golang-jwt's own parse of the same token with the same checks, as a
-// baseline.
+// BenchmarkVerifyHS256 and BenchmarkVerifyJWKS are the hot paths;
+// BenchmarkGolangJWTParse is golang-jwt's own parse of the HS256 token with
+// the same checks, as a baseline.
 func BenchmarkVerifyHS256(b *testing.B) {
 	v := newTestHS256(b, testOptions())
 	req := bearer(hmacSigner("HS256", sha256.New, testHMACKey).valid(b, nil))
@@ -18,6 +18,18 @@ func BenchmarkVerifyHS256(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := v.Verify(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerifyJWKS(b *testing.B) {
+	m := jwksModes(b)[0]
+	req := bearer(m.issuer.valid(b, nil))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.verifier.Verify(ctx, req); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -8,14 +8,15 @@
 //
 //   - Authorizer (authorizer): reads the claims that an API Gateway JWT
 //     authorizer has already verified, and refuses a request without them.
-//   - JWT from NewJWKS (jwks): verifies "Authorization: Bearer <jwt>" against
-//     the issuer's JSON Web Key Set.
-//   - JWT from NewHS256 (hs256): verifies the bearer token with a shared
-//     HS256 key.
+//   - NewJWKS (jwks): verifies "Authorization: Bearer <jwt>" against the
+//     issuer's JSON Web Key Set, fetched at start and again on an unknown
+//     kid, rate limited.
+//   - NewHS256 (hs256): verifies the bearer token with a shared HS256 key.
 //
-// Both JWT verifiers check the token the same way: pinned algorithms, exp
-// required, iss and aud checked, nbf and iat not in the future, a small
-// leeway, and no crit, jku, jwk, x5u or x5c header.
+// Both JWT verifiers check a token the same way: at most MaxTokenLen bytes,
+// pinned algorithms, exp required, iss and aud checked, nbf and iat not in
+// the future, a small leeway, numeric dates that are JSON numbers in range,
+// and no crit, jku, jwk, x5u or x5c header.
 //
 // Create the verifier once, at cold start, and reuse it for every request:
 // it holds the parsed configuration and, in jwks mode, the fetched keys. All

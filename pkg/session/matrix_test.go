@@ -2,29 +2,72 @@ package session
 
 import (
 	"context"
+	"crypto"
 	"crypto/sha256"
 	"crypto/sha512"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/lestrrat-go/jwx/v3/jwk"
 )
 
 // mode is one way of verifying bearer tokens, with the keys to attack it.
 type mode struct {
 	name     string
 	verifier *JWT
-	issuer   signer // signs with the key the verifier trusts
-	foreign  signer // the same key, with an algorithm outside the allowlist
+	issuer   signer      // signs with the key the verifier trusts
+	foreign  signer      // the same key, with an algorithm outside the allowlist
+	cases    []tokenCase // the mode's own cases, beyond tokenCases
 }
 
 func hs256Mode(t testing.TB) mode {
+	k := keys()
 	return mode{
 		name:     "hs256",
 		verifier: newTestHS256(t, testOptions()),
 		issuer:   hmacSigner("HS256", sha256.New, testHMACKey),
 		foreign:  hmacSigner("HS384", sha512.New384, testHMACKey),
+		cases: []tokenCase{
+			{name: "RS256", want: ErrInvalid, token: func(t testing.TB, _ mode) string {
+				return rsaSigner("RS256", crypto.SHA256, k.rsa, rsaKID).valid(t, nil)
+			}},
+			{name: "another HS256 key", want: ErrInvalid, token: func(t testing.TB, _ mode) string {
+				return hmacSigner("HS256", sha256.New, []byte(strings.Repeat("k", MinHS256KeyLen))).valid(t, nil)
+			}},
+		},
 	}
+}
+
+// testModes are every mode under test.
+func testModes(t testing.TB) []mode {
+	return append([]mode{hs256Mode(t)}, jwksModes(t)...)
+}
+
+// attackerSite serves the attacker's key set; no verifier may ever fetch it.
+type attackerSite struct {
+	*jwksServer
+	signer signer
+	jwk    jwk.Key
+}
+
+func newAttackerSite(t testing.TB) *attackerSite {
+	k := keys().attacker
+	key := jwkOf(t, k, attackKID, "sig")
+	return &attackerSite{
+		jwksServer: newJWKSServer(t, keySet(t, key)),
+		signer:     rsaSigner("RS256", crypto.SHA256, k, attackKID),
+		jwk:        key,
+	}
+}
+
+// pointingCase is a token signed by the attacker whose header points to the
+// attacker's key.
+func pointingCase(name string, att *attackerSite, header map[string]any) tokenCase {
+	return tokenCase{name: name, want: ErrInvalid, token: func(t testing.TB, _ mode) string {
+		return att.signer.token(t, att.signer.header(header), validClaims())
+	}}
 }
 
 // tokenCase is one token and the answer it must get.
@@ -69,7 +112,7 @@ func unsignedCase(name, alg string) tokenCase {
 
 // tokenCases hold for every mode: the claims checks, and the attacks that do
 // not depend on the kind of key.
-func tokenCases() []tokenCase {
+func tokenCases(att *attackerSite) []tokenCase {
 	now := testNow.Unix()
 	return []tokenCase{
 		claimsCase("valid", nil, nil),
@@ -145,6 +188,10 @@ func tokenCases() []tokenCase {
 		headerCase("x5u header", map[string]any{"x5u": "https://evil.test/cert"}),
 		headerCase("jwk header", map[string]any{"jwk": map[string]any{"kty": "oct", "k": "AAAA"}}),
 		headerCase("x5c header", map[string]any{"x5c": []any{"MIIB"}}),
+		pointingCase("jku to the attacker's key set", att, map[string]any{"jku": att.URL}),
+		pointingCase("x5u to the attacker's certificate", att, map[string]any{"x5u": att.URL + "/cert.pem"}),
+		pointingCase("jwk header with the attacker's key", att, map[string]any{"jwk": att.jwk}),
+		pointingCase("jku to the attacker, no kid", att, map[string]any{"jku": att.URL, "kid": omit{}}),
 		headerCase("numeric kid", map[string]any{"kid": 1}),
 		headerCase("object kid", map[string]any{"kid": map[string]any{}}),
 		headerCase("null kid", map[string]any{"kid": nil}),
@@ -185,23 +232,22 @@ func tokenCases() []tokenCase {
 			return m.issuer.valid(t, map[string]any{"pad": strings.Repeat("x", MaxTokenLen)})
 		}},
 		{name: "token just under 8 KiB", token: func(t testing.TB, m mode) string {
-			return m.issuer.valid(t, map[string]any{"pad": strings.Repeat("x", MaxTokenLen*3/4-400)})
+			return m.issuer.valid(t, map[string]any{"pad": strings.Repeat("x", MaxTokenLen*3/4-700)})
 		}},
 	}
 }
 
-// testModes run tokenCases (plus their own cases).
-func testModes(t *testing.T) []mode {
-	return []mode{hs256Mode(t)}
-}
-
 func TestTokenMatrix(t *testing.T) {
+	att := newAttackerSite(t)
 	for _, m := range testModes(t) {
-		for _, tc := range tokenCases() {
+		for _, tc := range append(tokenCases(att), m.cases...) {
 			t.Run(m.name+"/"+tc.name, func(t *testing.T) {
 				checkVerify(t, m.verifier, tc.token(t, m), tc.want, tc.id)
 			})
 		}
+	}
+	if n := att.hits.Load(); n != 0 {
+		t.Fatalf("the attacker's server got %d requests", n)
 	}
 }
 

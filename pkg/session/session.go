@@ -41,8 +41,14 @@ func (n ClaimNames) orDefault() ClaimNames {
 
 // Errors returned by Verify. The wrapped text says why, for the log only.
 var (
+	// ErrNoSession: the request carries no bearer token, or no authorizer
+	// claims (401).
 	ErrNoSession = apierror.New(apierror.Unauthorized, "a session is required")
-	ErrInvalid   = apierror.New(apierror.Unauthorized, "the session is not valid")
+	// ErrInvalid: the token or the claims do not verify (401).
+	ErrInvalid = apierror.New(apierror.Unauthorized, "the session is not valid")
+	// ErrKeysUnavailable: the issuer's key set could not be fetched, so the
+	// token could not be checked (503).
+	ErrKeysUnavailable = apierror.New(apierror.UpstreamUnavailable, "the session issuer could not be reached; try again")
 )
 
 // MaxTokenLen is the length in bytes above which a bearer token is refused

@@ -1,0 +1,554 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
+)
+
+// testKeys are generated once per test binary.
+type testKeys struct {
+	rsa, enc, attacker *rsa.PrivateKey
+	ec                 *ecdsa.PrivateKey
+}
+
+var keys = sync.OnceValue(func() testKeys {
+	must := func(err error) {
+		if err != nil {
+			panic(err)
+		}
+	}
+	var k testKeys
+	var err error
+	k.rsa, err = rsa.GenerateKey(rand.Reader, 2048)
+	must(err)
+	k.enc, err = rsa.GenerateKey(rand.Reader, 2048)
+	must(err)
+	k.attacker, err = rsa.GenerateKey(rand.Reader, 2048)
+	must(err)
+	k.ec, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(err)
+	return k
+})
+
+const (
+	rsaKID    = "rsa-1"
+	ecKID     = "ec-1"
+	hmacKID   = "hmac-1" // an oct key in the issuer's set, which must never verify
+	encKID    = "rsa-enc"
+	attackKID = "attacker-1"
+)
+
+func rsaSigner(alg string, h crypto.Hash, key *rsa.PrivateKey, kid string) signer {
+	return signer{alg: alg, kid: kid, sign: func(input []byte) []byte {
+		d := h.New()
+		d.Write(input)
+		sig, err := rsa.SignPKCS1v15(nil, key, h, d.Sum(nil))
+		if err != nil {
+			panic(err)
+		}
+		return sig
+	}}
+}
+
+func ecSigner(alg string, h crypto.Hash, key *ecdsa.PrivateKey, kid string) signer {
+	return signer{alg: alg, kid: kid, sign: func(input []byte) []byte {
+		d := h.New()
+		d.Write(input)
+		r, s, err := ecdsa.Sign(rand.Reader, key, d.Sum(nil))
+		if err != nil {
+			panic(err)
+		}
+		size := (key.Curve.Params().BitSize + 7) / 8
+		sig := make([]byte, 2*size)
+		r.FillBytes(sig[:size])
+		s.FillBytes(sig[size:])
+		return sig
+	}}
+}
+
+// jwkOf returns the public JWK of key, made by an independent library.
+func jwkOf(t testing.TB, key any, kid, use string) jwk.Key {
+	t.Helper()
+	k, err := jwk.PublicKeyOf(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Set(jwk.KeyIDKey, kid); err != nil {
+		t.Fatal(err)
+	}
+	if use != "" {
+		if err := k.Set(jwk.KeyUsageKey, use); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return k
+}
+
+// issuerSet is the issuer's key set: its RSA and EC signing keys, an RSA
+// key for encryption only, and an oct key.
+func issuerSet(t testing.TB) []byte {
+	t.Helper()
+	k := keys()
+	rsaKey := jwkOf(t, k.rsa, rsaKID, "sig")
+	if err := rsaKey.Set(jwk.AlgorithmKey, jwa.RS256()); err != nil {
+		t.Fatal(err)
+	}
+	return keySet(t, rsaKey, jwkOf(t, k.ec, ecKID, ""), jwkOf(t, k.enc, encKID, "enc"),
+		jwkOf(t, testHMACKey, hmacKID, "sig"))
+}
+
+func keySet(t testing.TB, ks ...jwk.Key) []byte {
+	t.Helper()
+	set := jwk.NewSet()
+	for _, k := range ks {
+		if err := set.AddKey(k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := json.Marshal(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// jwksServer serves a key set on loopback and counts the requests.
+type jwksServer struct {
+	*httptest.Server
+	hits  atomic.Int64
+	mu    sync.Mutex
+	serve http.HandlerFunc
+}
+
+func newJWKSServer(t testing.TB, body []byte) *jwksServer {
+	s := &jwksServer{}
+	s.setBody(body)
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.hits.Add(1)
+		s.mu.Lock()
+		serve := s.serve
+		s.mu.Unlock()
+		serve(w, r)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *jwksServer) set(serve http.HandlerFunc) {
+	s.mu.Lock()
+	s.serve = serve
+	s.mu.Unlock()
+}
+
+func (s *jwksServer) setBody(body []byte) {
+	s.set(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	})
+}
+
+func (s *jwksServer) setStatus(code int) {
+	s.set(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(code) })
+}
+
+// setHang makes requests wait until the client gives up.
+func (s *jwksServer) setHang() {
+	s.set(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+}
+
+// clock is a settable Options.Now.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+func newTestJWKS(t testing.TB, cfg JWKSConfig, opts Options) *JWT {
+	t.Helper()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	v, err := NewJWKS(context.Background(), cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// jwksModes verify tokens of the issuer's RSA and EC keys.
+func jwksModes(t testing.TB) []mode {
+	srv := newJWKSServer(t, issuerSet(t))
+	v := newTestJWKS(t, JWKSConfig{URL: srv.URL}, testOptions())
+	k := keys()
+	rs := rsaSigner("RS256", crypto.SHA256, k.rsa, rsaKID)
+	es := ecSigner("ES256", crypto.SHA256, k.ec, ecKID)
+	return []mode{
+		{name: "jwks-rs256", verifier: v, issuer: rs, foreign: rsaSigner("RS384", crypto.SHA384, k.rsa, rsaKID),
+			cases: keySetCases(rs)},
+		{name: "jwks-es256", verifier: v, issuer: es, foreign: ecSigner("ES384", crypto.SHA384, k.ec, ecKID),
+			cases: keySetCases(es)},
+	}
+}
+
+// keySetCases are the attacks on a jwks verifier whose issuer signs as s.
+func keySetCases(s signer) []tokenCase {
+	k := keys()
+	pkix, _ := x509.MarshalPKIXPublicKey(&k.rsa.PublicKey)
+	ecPKIX, _ := x509.MarshalPKIXPublicKey(&k.ec.PublicKey)
+	confused := func(name string, secret []byte, kid string) tokenCase {
+		return tokenCase{name: name, want: ErrInvalid, token: func(t testing.TB, _ mode) string {
+			return hmacSigner("HS256", sha256.New, secret).withKID(kid).valid(t, nil)
+		}}
+	}
+	signedBy := func(name string, by signer) tokenCase {
+		return tokenCase{name: name, want: ErrInvalid, token: func(t testing.TB, _ mode) string {
+			return by.valid(t, nil)
+		}}
+	}
+	return []tokenCase{
+		{name: "no kid: every key is tried", token: func(t testing.TB, _ mode) string {
+			return s.withKID("").valid(t, nil)
+		}},
+		confused("HS256 signed with the RSA public key (PEM)",
+			pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pkix}), rsaKID),
+		confused("HS256 signed with the RSA public key (PKCS #1 PEM)",
+			pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: x509.MarshalPKCS1PublicKey(&k.rsa.PublicKey)}), rsaKID),
+		confused("HS256 signed with the RSA public key (DER)", pkix, rsaKID),
+		confused("HS256 signed with the RSA public key, no kid", pkix, ""),
+		confused("HS256 signed with the EC public key (PEM)",
+			pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: ecPKIX}), ecKID),
+		confused("HS256 signed with the key set's oct key", testHMACKey, hmacKID),
+		confused("HS256 signed with the key set's oct key, no kid", testHMACKey, ""),
+		signedBy("RS256 under the EC key's kid", rsaSigner("RS256", crypto.SHA256, k.rsa, ecKID)),
+		signedBy("ES256 under the RSA key's kid", ecSigner("ES256", crypto.SHA256, k.ec, rsaKID)),
+		signedBy("PS256, not allowed by default", signer{alg: "PS256", kid: rsaKID, sign: func(in []byte) []byte {
+			d := sha256.Sum256(in)
+			sig, _ := rsa.SignPSS(rand.Reader, k.rsa, crypto.SHA256, d[:], nil)
+			return sig
+		}}),
+		signedBy("key for encryption only", rsaSigner("RS256", crypto.SHA256, k.enc, encKID)),
+		signedBy("key for encryption only, no kid", rsaSigner("RS256", crypto.SHA256, k.enc, "")),
+		signedBy("unknown kid", s.withKID("no-such-key")),
+		signedBy("another key under the issuer's kid", rsaSigner("RS256", crypto.SHA256, k.attacker, rsaKID)),
+	}
+}
+
+func (s signer) withKID(kid string) signer {
+	s.kid = kid
+	return s
+}
+
+func TestJWKSIndependentTokens(t *testing.T) {
+	srv := newJWKSServer(t, issuerSet(t))
+	v := newTestJWKS(t, JWKSConfig{URL: srv.URL}, testOptions())
+	payload, _ := json.Marshal(validClaims())
+	k := keys()
+	for _, tc := range []struct {
+		alg jwa.SignatureAlgorithm
+		key any
+		kid string
+	}{{jwa.RS256(), k.rsa, rsaKID}, {jwa.ES256(), k.ec, ecKID}} {
+		t.Run(tc.alg.String(), func(t *testing.T) {
+			h := jws.NewHeaders()
+			if err := h.Set(jws.KeyIDKey, tc.kid); err != nil {
+				t.Fatal(err)
+			}
+			token, err := jws.Sign(payload, jws.WithKey(tc.alg, tc.key, jws.WithProtectedHeaders(h)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkVerify(t, v, string(token), nil, testID)
+		})
+	}
+}
+
+func TestJWKSRefresh(t *testing.T) {
+	k := keys()
+	setA := keySet(t, jwkOf(t, k.rsa, "a", "sig"))
+	setAB := keySet(t, jwkOf(t, k.rsa, "a", "sig"), jwkOf(t, k.ec, "b", "sig"))
+	tokenA := rsaSigner("RS256", crypto.SHA256, k.rsa, "a")
+	tokenB := ecSigner("ES256", crypto.SHA256, k.ec, "b")
+	tokenC := ecSigner("ES256", crypto.SHA256, k.ec, "c")
+	// Tokens valid for the whole test.
+	long := map[string]any{"exp": testNow.Add(24 * time.Hour).Unix()}
+
+	srv := newJWKSServer(t, setA)
+	c := &clock{now: testNow}
+	opts := testOptions()
+	opts.Now = c.Now
+	var logs bytes.Buffer
+	v := newTestJWKS(t, JWKSConfig{URL: srv.URL, Logger: slog.New(slog.NewJSONHandler(&logs, nil))}, opts)
+	var tokens []string
+	step := func(name string, s signer, want error, hits int64) {
+		t.Helper()
+		t.Run(name, func(t *testing.T) {
+			t.Helper()
+			token := s.valid(t, long)
+			tokens = append(tokens, token)
+			checkVerify(t, v, token, want, testID)
+			if got := srv.hits.Load(); got != hits {
+				t.Fatalf("the key set was fetched %d times, want %d", got, hits)
+			}
+		})
+	}
+
+	step("cold start fetched the set", tokenA, nil, 1)
+	srv.setBody(setAB)
+	step("an unknown kid just after the first fetch is not fetched", tokenB, ErrInvalid, 1)
+	c.advance(noKeysRetry)
+	step("an unknown kid causes a fetch", tokenB, nil, 2)
+	step("a still unknown kid is rate limited", tokenC, ErrInvalid, 2)
+	c.advance(defaultRefreshInterval - time.Second)
+	step("still rate limited", tokenC, ErrInvalid, 2)
+	c.advance(time.Second)
+	step("after the interval, fetched again", tokenC, ErrInvalid, 3)
+
+	srv.setStatus(http.StatusInternalServerError)
+	c.advance(defaultRefreshInterval)
+	step("a known kid needs no fetch", tokenB, nil, 3)
+	step("a failed fetch for an unknown kid is unavailable, not invalid", tokenC, ErrKeysUnavailable, 4)
+	step("the last good keys are kept", tokenA, nil, 4)
+	step("after a failed fetch, rate limited again", tokenC, ErrInvalid, 4)
+
+	c.advance(defaultMaxKeyAge)
+	step("stale keys are fetched again; failing, they are kept", tokenB, nil, 5)
+	srv.setBody(setA)
+	c.advance(defaultRefreshInterval)
+	step("stale keys are replaced: b is gone", tokenB, ErrInvalid, 6)
+	step("fresh keys need no fetch", tokenA, nil, 6)
+
+	if n := strings.Count(logs.String(), "fetching the issuer's keys failed"); n != 2 {
+		t.Errorf("%d failed fetches logged, want 2:\n%s", n, &logs)
+	}
+	for _, token := range tokens {
+		if strings.Contains(logs.String(), token[strings.LastIndex(token, ".")+1:]) {
+			t.Fatal("a token reached the log")
+		}
+	}
+}
+
+func TestJWKSUnavailableAtStart(t *testing.T) {
+	k := keys()
+	tokenA := rsaSigner("RS256", crypto.SHA256, k.rsa, "a")
+	long := map[string]any{"exp": testNow.Add(24 * time.Hour).Unix()}
+	for _, tc := range []struct {
+		name string
+		fail func(*jwksServer)
+	}{
+		{"server error", func(s *jwksServer) { s.setStatus(http.StatusServiceUnavailable) }},
+		{"not JSON", func(s *jwksServer) { s.set(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("<html>")) }) }},
+		{"no usable key", func(s *jwksServer) { s.setBody([]byte(`{"keys":[]}`)) }},
+		{"hangs", func(s *jwksServer) { s.setHang() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newJWKSServer(t, keySet(t, jwkOf(t, k.rsa, "a", "sig")))
+			good := srv.serve
+			tc.fail(srv)
+			c := &clock{now: testNow}
+			opts := testOptions()
+			opts.Now = c.Now
+			start := time.Now()
+			v := newTestJWKS(t, JWKSConfig{URL: srv.URL, FetchTimeout: 200 * time.Millisecond}, opts)
+			if d := time.Since(start); d > 2*time.Second {
+				t.Fatalf("NewJWKS took %v", d)
+			}
+			token := tokenA.valid(t, long)
+			_, err := v.Verify(context.Background(), bearer(token))
+			if !errors.Is(err, ErrKeysUnavailable) || errors.Is(err, ErrInvalid) {
+				t.Fatalf("Verify error = %v, want ErrKeysUnavailable", err)
+			}
+			if kind, _ := apierror.Classify(err); kind != apierror.UpstreamUnavailable {
+				t.Fatalf("Classify = %v", kind)
+			}
+			if hits := srv.hits.Load(); hits != 1 {
+				t.Fatalf("%d fetches, want 1 (the next is rate limited)", hits)
+			}
+			srv.set(good)
+			c.advance(noKeysRetry)
+			checkVerify(t, v, token, nil, testID)
+		})
+	}
+}
+
+func TestJWKSUnreachable(t *testing.T) {
+	srv := newJWKSServer(t, nil)
+	srv.Close()
+	v := newTestJWKS(t, JWKSConfig{URL: srv.URL}, testOptions())
+	token := rsaSigner("RS256", crypto.SHA256, keys().rsa, rsaKID).valid(t, nil)
+	if _, err := v.Verify(context.Background(), bearer(token)); !errors.Is(err, ErrKeysUnavailable) {
+		t.Fatalf("Verify error = %v, want ErrKeysUnavailable", err)
+	}
+}
+
+func TestJWKSRequestDeadline(t *testing.T) {
+	k := keys()
+	srv := newJWKSServer(t, keySet(t, jwkOf(t, k.rsa, "a", "sig")))
+	c := &clock{now: testNow}
+	opts := testOptions()
+	opts.Now = c.Now
+	v := newTestJWKS(t, JWKSConfig{URL: srv.URL, FetchTimeout: time.Minute}, opts)
+	srv.setHang()
+	c.advance(noKeysRetry)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	// kid b is unknown: the fetch it causes must end with the request.
+	token := ecSigner("ES256", crypto.SHA256, k.ec, "b").valid(t, nil)
+	_, err := v.Verify(ctx, bearer(token))
+	if !errors.Is(err, ErrKeysUnavailable) {
+		t.Fatalf("Verify error = %v, want ErrKeysUnavailable", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Verify took %v despite a 100ms deadline", d)
+	}
+}
+
+func TestJWKSResponseSizeLimit(t *testing.T) {
+	k := keys()
+	set := keySet(t, jwkOf(t, k.rsa, "a", "sig"))
+	// pad is a key set of exactly n bytes: set with padding whitespace.
+	pad := func(n int) []byte { return append(bytes.Clone(set), bytes.Repeat([]byte(" "), n-len(set))...) }
+	token := rsaSigner("RS256", crypto.SHA256, k.rsa, "a").valid(t, nil)
+	for _, tc := range []struct {
+		name string
+		body []byte
+		// chunked hides the length until the body is read.
+		chunked bool
+		want    error
+	}{
+		{"1 MiB", pad(maxJWKSBytes), false, nil},
+		{"1 MiB chunked", pad(maxJWKSBytes), true, nil},
+		{"over 1 MiB", pad(maxJWKSBytes + 1), false, ErrKeysUnavailable},
+		{"over 1 MiB chunked", pad(maxJWKSBytes + 1), true, ErrKeysUnavailable},
+		{"over 1 MiB inside the JSON", append([]byte(`{"pad":"`+string(bytes.Repeat([]byte("x"), maxJWKSBytes))+`",`), set[1:]...),
+			true, ErrKeysUnavailable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newJWKSServer(t, nil)
+			srv.set(func(w http.ResponseWriter, _ *http.Request) {
+				if !tc.chunked {
+					w.Header().Set("Content-Length", strconv.Itoa(len(tc.body)))
+				}
+				w.Write(tc.body)
+			})
+			v := newTestJWKS(t, JWKSConfig{URL: srv.URL}, testOptions())
+			checkVerify(t, v, token, tc.want, testID)
+		})
+	}
+}
+
+func TestNewJWKSRefuses(t *testing.T) {
+	srv := newJWKSServer(t, issuerSet(t))
+	tests := []struct {
+		name string
+		cfg  JWKSConfig
+		opts func(*Options)
+	}{
+		{name: "no URL", cfg: JWKSConfig{}},
+		{name: "not a URL", cfg: JWKSConfig{URL: "://"}},
+		{name: "relative URL", cfg: JWKSConfig{URL: "/jwks.json"}},
+		{name: "plain http", cfg: JWKSConfig{URL: "http://issuer.example/jwks.json"}},
+		{name: "file URL", cfg: JWKSConfig{URL: "file:///etc/jwks.json"}},
+		{name: "HS256", cfg: JWKSConfig{URL: srv.URL, Algorithms: []string{"RS256", "HS256"}}},
+		{name: "HS512", cfg: JWKSConfig{URL: srv.URL, Algorithms: []string{"HS512"}}},
+		{name: "none", cfg: JWKSConfig{URL: srv.URL, Algorithms: []string{"none"}}},
+		{name: "lower-case alg", cfg: JWKSConfig{URL: srv.URL, Algorithms: []string{"rs256"}}},
+		{name: "negative timeout", cfg: JWKSConfig{URL: srv.URL, FetchTimeout: -time.Second}},
+		{name: "no issuer", cfg: JWKSConfig{URL: srv.URL}, opts: func(o *Options) { o.Issuer = "" }},
+		{name: "no audience", cfg: JWKSConfig{URL: srv.URL}, opts: func(o *Options) { o.Audience = nil }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := testOptions()
+			if tc.opts != nil {
+				tc.opts(&opts)
+			}
+			if v, err := NewJWKS(context.Background(), tc.cfg, opts); err == nil || v != nil {
+				t.Fatalf("NewJWKS = %v, %v; want an error", v, err)
+			}
+		})
+	}
+	if hits := srv.hits.Load(); hits != 0 {
+		t.Fatalf("a bad configuration fetched the key set %d times", hits)
+	}
+}
+
+func TestJWKSConfig(t *testing.T) {
+	k := keys()
+	ps256 := signer{alg: "PS256", kid: rsaKID, sign: func(in []byte) []byte {
+		d := sha256.Sum256(in)
+		sig, _ := rsa.SignPSS(rand.Reader, k.rsa, crypto.SHA256, d[:], nil)
+		return sig
+	}}
+	rs256 := rsaSigner("RS256", crypto.SHA256, k.rsa, rsaKID)
+	unmarked := newJWKSServer(t, keySet(t, jwkOf(t, k.rsa, rsaKID, "")))
+	marked := newJWKSServer(t, issuerSet(t)) // rsa-1 is marked RS256
+	client := &http.Client{}
+	cfg := JWKSConfig{URL: unmarked.URL, Algorithms: []string{"PS256"}, HTTPClient: client}
+	v := newTestJWKS(t, cfg, testOptions())
+	if client.Transport != nil || client.Timeout != 0 || client.CheckRedirect != nil {
+		t.Fatal("NewJWKS changed the given HTTP client")
+	}
+	checkVerify(t, v, ps256.valid(t, nil), nil, testID)
+	checkVerify(t, v, rs256.valid(t, nil), ErrInvalid, testID)
+
+	cfg.URL = marked.URL
+	v = newTestJWKS(t, cfg, testOptions())
+	checkVerify(t, v, ps256.valid(t, nil), ErrInvalid, testID)
+}
+
+func TestJWKSRedirects(t *testing.T) {
+	k := keys()
+	target := newJWKSServer(t, keySet(t, jwkOf(t, k.rsa, rsaKID, "sig")))
+	token := rsaSigner("RS256", crypto.SHA256, k.rsa, rsaKID).valid(t, nil)
+	for _, tc := range []struct {
+		name string
+		to   string
+		want error
+	}{
+		{"to loopback http", target.URL, nil},
+		{"to plain http elsewhere", "http://issuer.invalid/jwks.json", ErrKeysUnavailable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newJWKSServer(t, nil)
+			srv.set(func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, tc.to, http.StatusFound) })
+			checkVerify(t, newTestJWKS(t, JWKSConfig{URL: srv.URL}, testOptions()), token, tc.want, testID)
+		})
+	}
+}
