@@ -1,0 +1,7 @@
+// Command decagon is the Decagon token function for AWS Lambda (provided.al2023).
+// Its settings and secret are described in README.md.
+package main
+
+import "github.com/vendortokens/vendor-token-functions/pkg/function"
+
+func main() { function.Main(function.Decagon) }

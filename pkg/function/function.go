@@ -1,0 +1,160 @@
+package function
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
+	"github.com/vendortokens/vendor-token-functions/pkg/session"
+)
+
+// Session modes (SESSION_MODE).
+const (
+	ModeAuthorizer = "authorizer"
+	ModeJWKS       = "jwks"
+	ModeHS256      = "hs256"
+)
+
+// SessionSecret is the hs256 signing key's secret.
+var SessionSecret = secrets.Spec{Setting: "SESSION_SECRET_ID", Keys: []string{"signing_key"}}
+
+// ErrConfig wraps every start-up failure caused by settings or secrets.
+var ErrConfig = errors.New("cannot start")
+
+// Vendor describes one vendor's function: its secret and how to build its
+// Minter from settings and that secret.
+type Vendor struct {
+	Name      string       // short name: "kustomer", "ccai", "decagon", "copilot"
+	Secret    secrets.Spec // the vendor secret
+	NewMinter func(env *config.Env, secret *secrets.Secret, logger *slog.Logger) httpapi.Minter
+}
+
+// Deps are what Build takes from its surroundings; the zero value of each
+// field but Getenv has a production default.
+type Deps struct {
+	Getenv  func(string) string
+	Logger  *slog.Logger                                 // nil means slog.Default()
+	Secrets secrets.API                                  // nil means secrets.NewAPI, only if a secret needs it
+	NewAPI  func(ctx context.Context) (secrets.API, error) // nil means secrets.NewAPI
+	Now     func() time.Time                             // nil means time.Now
+}
+
+// Build reads v's settings, loads its secrets and returns its handler. The
+// error names every bad setting or secret key, never a value.
+func Build(ctx context.Context, v Vendor, d Deps) (*httpapi.Handler, error) {
+	logger := d.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	env := config.New(d.Getenv)
+	s := readSessionSettings(env)
+	ttl := env.Duration("SECRETS_TTL", 5*time.Minute, 0, 24*time.Hour)
+	if err := env.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+
+	specs := []secrets.Spec{v.Secret}
+	if s.mode == ModeHS256 {
+		specs = append(specs, SessionSecret)
+	}
+	loader := &secrets.Loader{API: d.Secrets, NewAPI: d.NewAPI, Getenv: d.Getenv, TTL: ttl, Logger: logger, Now: d.Now}
+	if loader.API == nil && loader.NewAPI == nil {
+		loader.NewAPI = secrets.NewAPI
+	}
+
+	// The issuer's keys (jwks mode) and the secrets are fetched side by
+	// side, so a cold start pays one round trip, not two.
+	type verifierResult struct {
+		v   httpapi.Verifier
+		err error
+	}
+	verifierDone := make(chan verifierResult, 1)
+	if s.mode == ModeJWKS {
+		go func() {
+			v, err := session.NewJWKS(ctx, s.jwks, s.options(d.Now))
+			verifierDone <- verifierResult{v, err}
+		}()
+	}
+	loaded, err := loader.Load(ctx, specs...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+
+	var verifier httpapi.Verifier
+	switch s.mode {
+	case ModeAuthorizer:
+		verifier = &session.Authorizer{Claims: s.claims}
+	case ModeHS256:
+		verifier, err = session.NewHS256(loaded[1].Key("signing_key"), s.options(d.Now))
+		if err != nil {
+			err = fmt.Errorf("%s (JSON key signing_key): %w", SessionSecret.Setting, err)
+		}
+	case ModeJWKS:
+		r := <-verifierDone
+		verifier, err = r.v, r.err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: session: %w", ErrConfig, err)
+	}
+
+	minter := v.NewMinter(env, loaded[0], logger)
+	if err := env.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	return &httpapi.Handler{Session: verifier, Minter: minter, Logger: logger, Now: d.Now}, nil
+}
+
+// sessionSettings are the SESSION_* settings.
+type sessionSettings struct {
+	mode     string
+	claims   session.ClaimNames
+	issuer   string
+	audience []string
+	leeway   time.Duration
+	scope    string
+	jwks     session.JWKSConfig
+}
+
+func readSessionSettings(env *config.Env) sessionSettings {
+	s := sessionSettings{
+		mode: env.OneOf("SESSION_MODE", "", ModeAuthorizer, ModeJWKS, ModeHS256),
+		claims: session.ClaimNames{
+			UserID: env.String("SESSION_USER_ID_CLAIM", session.DefaultClaimNames.UserID),
+			Email:  env.String("SESSION_EMAIL_CLAIM", session.DefaultClaimNames.Email),
+			Name:   env.String("SESSION_NAME_CLAIM", session.DefaultClaimNames.Name),
+		},
+	}
+	if s.mode == ModeAuthorizer {
+		return s
+	}
+	s.issuer = env.Required("SESSION_ISSUER")
+	s.audience = env.List("SESSION_AUDIENCE", nil)
+	if len(s.audience) == 0 {
+		env.Required("SESSION_AUDIENCE")
+	}
+	s.leeway = env.Duration("SESSION_LEEWAY", 30*time.Second, 0, 5*time.Minute)
+	s.scope = env.String("SESSION_REQUIRED_SCOPE", "")
+	if s.mode == ModeJWKS {
+		s.jwks = session.JWKSConfig{
+			URL:        env.Required("SESSION_JWKS_URL"),
+			Algorithms: env.List("SESSION_ALGORITHMS", nil),
+		}
+	}
+	return s
+}
+
+func (s sessionSettings) options(now func() time.Time) session.Options {
+	return session.Options{
+		Issuer:        s.issuer,
+		Audience:      s.audience,
+		Leeway:        s.leeway,
+		Claims:        s.claims,
+		RequiredScope: s.scope,
+		Now:           now,
+	}
+}

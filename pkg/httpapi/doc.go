@@ -1,0 +1,18 @@
+// Package httpapi is the one place where an API Gateway HTTP API request
+// (payload format 2.0) becomes a response: it checks the request body,
+// verifies the app session, asks the vendor's Minter for the token, and
+// writes either the token or the contract's error body. It also writes the
+// one structured log line of each request.
+//
+// Build one Handler at cold start and pass its Handle method to lambda.Start;
+// the handler keeps no per-request state and is safe for concurrent use.
+//
+// Every response carries Content-Type: application/json and
+// Cache-Control: no-store. Errors have the body
+//
+//	{"error": {"code": "...", "message": "...", "request_id": "..."}}
+//
+// with the code and status of their apierror.Kind; a 401 also carries
+// WWW-Authenticate: Bearer. An error's detail (the wrapped text) goes to
+// the log only, so packages must keep secrets and tokens out of error text.
+package httpapi

@@ -1,0 +1,199 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
+	"github.com/vendortokens/vendor-token-functions/pkg/session"
+)
+
+// MaxBodyBytes bounds the request body. The body carries nothing the
+// functions use (identity comes from the session), so it stays small.
+const MaxBodyBytes = 4 << 10
+
+// Sentinel errors for request bodies.
+var (
+	ErrBodyTooLarge = apierror.New(apierror.BadRequest, fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))
+	ErrBodyNotJSON  = apierror.New(apierror.BadRequest, "the request body must be empty or a JSON object")
+)
+
+// Verifier turns a request into the caller's verified identity.
+type Verifier interface {
+	Verify(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (session.Identity, error)
+}
+
+// Minter makes the vendor's credential for a verified identity. It returns
+// the 200 response body, which is encoded as JSON.
+type Minter interface {
+	Mint(ctx context.Context, id session.Identity) (any, error)
+}
+
+// Handler serves one vendor route.
+type Handler struct {
+	Session Verifier
+	Minter  Minter
+	Logger  *slog.Logger     // nil means slog.Default()
+	Now     func() time.Time // nil means time.Now; used for the logged duration
+}
+
+// Response headers, shared by every response and never modified.
+var (
+	jsonHeaders = map[string]string{
+		"Content-Type":           "application/json",
+		"Cache-Control":          "no-store",
+		"X-Content-Type-Options": "nosniff",
+	}
+	unauthorizedHeaders = map[string]string{
+		"Content-Type":           "application/json",
+		"Cache-Control":          "no-store",
+		"X-Content-Type-Options": "nosniff",
+		"WWW-Authenticate":       "Bearer",
+	}
+)
+
+// Handle serves one request. Its error result is always nil: every failure
+// is answered with the contract's error body, so API Gateway never turns it
+// into its own 500.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	now := h.Now
+	if now == nil {
+		now = time.Now
+	}
+	start := now()
+	requestID := requestID(ctx, &req)
+
+	resp, err := h.serve(ctx, &req)
+	if err != nil {
+		resp = errorResponse(err, requestID)
+	}
+	h.log(ctx, &req, requestID, resp.StatusCode, now().Sub(start), err)
+	return resp, nil
+}
+
+// serve runs the request path; a panic below it is answered as internal.
+func (h *Handler) serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: panic serving the request (%T)", apierror.Internal, p)
+		}
+	}()
+	if err := checkBody(req); err != nil {
+		return resp, err
+	}
+	id, err := h.Session.Verify(ctx, req)
+	if err != nil {
+		return resp, err
+	}
+	out, err := h.Minter.Mint(ctx, id)
+	if err != nil {
+		return resp, err
+	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return resp, fmt.Errorf("%w: encoding the response: %v", apierror.Internal, err)
+	}
+	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK, Headers: jsonHeaders, Body: string(body)}, nil
+}
+
+// checkBody accepts an absent body or a small JSON object, whose content is
+// ignored: identity never comes from the request.
+func checkBody(req *events.APIGatewayV2HTTPRequest) error {
+	if req.Body == "" {
+		return nil
+	}
+	body := []byte(req.Body)
+	if req.IsBase64Encoded {
+		if base64.StdEncoding.DecodedLen(len(req.Body)) > MaxBodyBytes+3 {
+			return ErrBodyTooLarge
+		}
+		decoded, err := base64.StdEncoding.DecodeString(req.Body)
+		if err != nil {
+			return fmt.Errorf("%w: body is not valid base64", ErrBodyNotJSON)
+		}
+		body = decoded
+	}
+	if len(body) > MaxBodyBytes {
+		return ErrBodyTooLarge
+	}
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return nil
+	}
+	if body[0] != '{' || !json.Valid(body) {
+		return ErrBodyNotJSON
+	}
+	return nil
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id"`
+}
+
+func errorResponse(err error, requestID string) events.APIGatewayV2HTTPResponse {
+	kind, message := apierror.Classify(err)
+	body, _ := json.Marshal(errorBody{errorDetail{Code: kind.Code, Message: message, RequestID: requestID}})
+	headers := jsonHeaders
+	if kind == apierror.Unauthorized {
+		headers = unauthorizedHeaders
+	}
+	return events.APIGatewayV2HTTPResponse{StatusCode: kind.Status, Headers: headers, Body: string(body)}
+}
+
+// requestID is API Gateway's request id, else Lambda's, else a random one,
+// so every error body can be matched to its log line.
+func requestID(ctx context.Context, req *events.APIGatewayV2HTTPRequest) string {
+	if id := req.RequestContext.RequestID; id != "" {
+		return id
+	}
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
+		return lc.AwsRequestID
+	}
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (h *Handler) log(ctx context.Context, req *events.APIGatewayV2HTTPRequest, requestID string, status int, took time.Duration, err error) {
+	logger := h.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	route := req.RouteKey
+	if route == "" {
+		route = req.RequestContext.HTTP.Method + " " + req.RequestContext.HTTP.Path
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", requestID),
+		slog.String("route", route),
+		slog.Int("status", status),
+		slog.Float64("duration_ms", float64(took.Microseconds())/1000),
+	}
+	level := slog.LevelInfo
+	if err != nil {
+		kind, _ := apierror.Classify(err)
+		attrs = append(attrs, slog.String("error_code", kind.Code), slog.String("error", err.Error()))
+		level = slog.LevelWarn
+		if status >= http.StatusInternalServerError {
+			level = slog.LevelError
+		}
+	}
+	logger.LogAttrs(ctx, level, "request", attrs...)
+}
