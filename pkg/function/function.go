@@ -38,10 +38,10 @@ type Vendor struct {
 // field but Getenv has a production default.
 type Deps struct {
 	Getenv  func(string) string
-	Logger  *slog.Logger                                 // nil means slog.Default()
-	Secrets secrets.API                                  // nil means secrets.NewAPI, only if a secret needs it
+	Logger  *slog.Logger                                   // nil means slog.Default()
+	Secrets secrets.API                                    // nil means secrets.NewAPI, only if a secret needs it
 	NewAPI  func(ctx context.Context) (secrets.API, error) // nil means secrets.NewAPI
-	Now     func() time.Time                             // nil means time.Now
+	Now     func() time.Time                               // nil means time.Now
 }
 
 // Build reads v's settings, loads its secrets and returns its handler. The
