@@ -31,11 +31,12 @@ var ErrConfig = errors.New("cannot start")
 type Vendor struct {
 	Name      string       // short name: "kustomer", "ccai", "decagon", "copilot"
 	Secret    secrets.Spec // the vendor secret
-	NewMinter func(env *config.Env, secret *secrets.Secret, logger *slog.Logger) httpapi.Minter
+	NewMinter func(env *config.Env, secret *secrets.Secret, d Deps) httpapi.Minter
 }
 
 // Deps are what Build takes from its surroundings; the zero value of each
-// field but Getenv has a production default.
+// field but Getenv has a production default. Build passes them on to the
+// Vendor's NewMinter with Logger set.
 type Deps struct {
 	Getenv  func(string) string
 	Logger  *slog.Logger                                   // nil means slog.Default()
@@ -47,10 +48,10 @@ type Deps struct {
 // Build reads v's settings, loads its secrets and returns its handler. The
 // error names every bad setting or secret key, never a value.
 func Build(ctx context.Context, v Vendor, d Deps) (*httpapi.Handler, error) {
-	logger := d.Logger
-	if logger == nil {
-		logger = slog.Default()
+	if d.Logger == nil {
+		d.Logger = slog.Default()
 	}
+	logger := d.Logger
 	env := config.New(d.Getenv)
 	s := readSessionSettings(env)
 	ttl := env.Duration("SECRETS_TTL", 5*time.Minute, 0, 24*time.Hour)
@@ -102,7 +103,7 @@ func Build(ctx context.Context, v Vendor, d Deps) (*httpapi.Handler, error) {
 		return nil, fmt.Errorf("%w: session: %w", ErrConfig, err)
 	}
 
-	minter := v.NewMinter(env, loaded[0], logger)
+	minter := v.NewMinter(env, loaded[0], d)
 	if err := env.Err(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
@@ -134,8 +135,8 @@ func readSessionSettings(env *config.Env) sessionSettings {
 	}
 	s.issuer = env.Required("SESSION_ISSUER")
 	s.audience = env.List("SESSION_AUDIENCE", nil)
-	if len(s.audience) == 0 {
-		env.Required("SESSION_AUDIENCE")
+	if len(s.audience) == 0 && env.Required("SESSION_AUDIENCE") != "" {
+		env.Fail("SESSION_AUDIENCE", "must name at least one audience")
 	}
 	s.leeway = env.Duration("SESSION_LEEWAY", 30*time.Second, 0, 5*time.Minute)
 	s.scope = env.String("SESSION_REQUIRED_SCOPE", "")

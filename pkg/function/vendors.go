@@ -1,8 +1,6 @@
 package function
 
 import (
-	"log/slog"
-
 	"github.com/vendortokens/vendor-token-functions/pkg/ccai"
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
 	"github.com/vendortokens/vendor-token-functions/pkg/copilot"
@@ -17,29 +15,35 @@ var (
 	Kustomer = Vendor{
 		Name:   "kustomer",
 		Secret: secrets.Spec{Setting: "KUSTOMER_SECRET_ID", Keys: []string{"secret"}},
-		NewMinter: func(env *config.Env, s *secrets.Secret, _ *slog.Logger) httpapi.Minter {
-			return kustomer.FromEnv(env, s.Key("secret"))
+		NewMinter: func(env *config.Env, s *secrets.Secret, d Deps) httpapi.Minter {
+			m := kustomer.FromEnv(env, s.Key("secret"))
+			m.Now = d.Now
+			return m
 		},
 	}
 	CCAI = Vendor{
 		Name:   "ccai",
 		Secret: secrets.Spec{Setting: "CCAI_SECRET_ID", Keys: []string{"company_secret"}},
-		NewMinter: func(env *config.Env, s *secrets.Secret, _ *slog.Logger) httpapi.Minter {
-			return ccai.FromEnv(env, s.Key("company_secret"))
+		NewMinter: func(env *config.Env, s *secrets.Secret, d Deps) httpapi.Minter {
+			m := ccai.FromEnv(env, s.Key("company_secret"))
+			m.Now = d.Now
+			return m
 		},
 	}
 	Decagon = Vendor{
 		Name:   "decagon",
 		Secret: secrets.Spec{Setting: "DECAGON_SECRET_ID", Keys: []string{"private_key"}},
-		NewMinter: func(env *config.Env, s *secrets.Secret, _ *slog.Logger) httpapi.Minter {
-			return decagon.FromEnv(env, s.Key("private_key"))
+		NewMinter: func(env *config.Env, s *secrets.Secret, d Deps) httpapi.Minter {
+			m := decagon.FromEnv(env, s.Key("private_key"))
+			m.Now = d.Now
+			return m
 		},
 	}
 	Copilot = Vendor{
 		Name:   "copilot",
 		Secret: secrets.Spec{Setting: "COPILOT_SECRET_ID", Keys: []string{"client_id", "client_secret"}},
-		NewMinter: func(env *config.Env, s *secrets.Secret, logger *slog.Logger) httpapi.Minter {
-			return copilot.FromEnv(env, s, logger)
+		NewMinter: func(env *config.Env, s *secrets.Secret, d Deps) httpapi.Minter {
+			return copilot.FromEnv(env, s, d.Logger)
 		},
 	}
 )

@@ -1,0 +1,215 @@
+package function_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jws"
+	"github.com/lestrrat-go/jwx/v3/jwt"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/function"
+	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
+)
+
+const (
+	sessionKey  = "session-signing-key-for-tests-0123456789abcdef"
+	kustomerKey = "kustomer-chat-secret-for-tests-0123456789"
+	now         = 1_767_000_000
+)
+
+func clock() time.Time { return time.Unix(now, 0) }
+
+// hs256Env is a complete hs256-mode Kustomer configuration reading its
+// secrets from Secrets Manager.
+func hs256Env() map[string]string {
+	return map[string]string{
+		"SESSION_MODE":         "hs256",
+		"SESSION_ISSUER":       "https://app.example.com",
+		"SESSION_AUDIENCE":     "support-tokens",
+		"SESSION_SECRET_ID":    "app/session",
+		"KUSTOMER_SECRET_ID":   "app/kustomer",
+		"KUSTOMER_IDENTIFY_BY": "external_id",
+	}
+}
+
+// sessionToken is the app's session, signed independently of golang-jwt.
+func sessionToken(t *testing.T, sub string) string {
+	t.Helper()
+	payload, _ := json.Marshal(map[string]any{
+		"iss": "https://app.example.com", "aud": "support-tokens", "sub": sub,
+		"email": sub + "@example.com", "iat": now - 10, "exp": now + 600,
+	})
+	tok, err := jws.Sign(payload, jws.WithKey(jwa.HS256(), []byte(sessionKey)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(tok)
+}
+
+func newServer(t *testing.T) *secretstest.Server {
+	return secretstest.NewServer(t, map[string]string{
+		"app/session":  `{"signing_key":"` + sessionKey + `"}`,
+		"app/kustomer": `{"secret":"` + kustomerKey + `"}`,
+	})
+}
+
+func build(t *testing.T, env map[string]string, srv *secretstest.Server, logs *bytes.Buffer) (*httpapi.Handler, error) {
+	t.Helper()
+	h, err := function.Build(context.Background(), function.Kustomer, function.Deps{
+		Getenv:  func(k string) string { return env[k] },
+		Logger:  slog.New(slog.NewJSONHandler(logs, nil)),
+		Secrets: srv.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),
+		Now:     clock,
+	})
+	return h, err
+}
+
+// TestBuildServesFromSessionIdentity builds the Kustomer function from
+// Secrets Manager and proves the token names the session's user, whatever
+// the request body claims.
+func TestBuildServesFromSessionIdentity(t *testing.T) {
+	var logs bytes.Buffer
+	srv := newServer(t)
+	srv.SetDelay(50 * time.Millisecond)
+	h, err := build(t, hs256Env(), srv, &logs)
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	if srv.MaxInFlight() != 2 {
+		t.Errorf("secrets were read with %d requests in flight, want both at once", srv.MaxInFlight())
+	}
+	session := sessionToken(t, "user-42")
+	resp, _ := h.Handle(context.Background(), events.APIGatewayV2HTTPRequest{
+		RouteKey: "POST /kustomer/token",
+		Headers:  map[string]string{"authorization": "Bearer " + session},
+		Body:     `{"externalId":"someone-else","user_id":"someone-else","email":"evil@example.com"}`,
+	})
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+	}
+	var body struct{ Token string }
+	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := jwt.Parse([]byte(body.Token), jwt.WithKey(jwa.HS256(), []byte(kustomerKey)), jwt.WithClock(jwt.ClockFunc(clock)))
+	if err != nil {
+		t.Fatalf("minted token does not verify with the Kustomer secret: %v", err)
+	}
+	var externalID string
+	if err := tok.Get("externalId", &externalID); err != nil || externalID != "user-42" {
+		t.Fatalf("externalId = %q (%v), want the session's user-42", externalID, err)
+	}
+	if tok.Has("email") {
+		t.Fatalf("token carries email as well as externalId")
+	}
+	for _, secret := range []string{sessionKey, kustomerKey, session, body.Token} {
+		if strings.Contains(logs.String(), secret) {
+			t.Fatalf("log leaks a secret or token: %s", logs.String())
+		}
+	}
+}
+
+func TestBuildRefusesBadSettings(t *testing.T) {
+	tests := []struct {
+		name   string
+		change map[string]string
+		secret map[string]string // replaces the stored secrets
+		is     error
+		names  []string // what the error must name
+	}{
+		{name: "no session mode", change: map[string]string{"SESSION_MODE": ""}, is: config.ErrInvalid, names: []string{"SESSION_MODE"}},
+		{name: "unknown session mode", change: map[string]string{"SESSION_MODE": "cookie"}, is: config.ErrInvalid, names: []string{"SESSION_MODE"}},
+		{name: "no issuer nor audience", change: map[string]string{"SESSION_ISSUER": "", "SESSION_AUDIENCE": " , "}, is: config.ErrMissing, names: []string{"SESSION_ISSUER", "SESSION_AUDIENCE"}},
+		{name: "jwks without url", change: map[string]string{"SESSION_MODE": "jwks"}, is: config.ErrMissing, names: []string{"SESSION_JWKS_URL"}},
+		{name: "bad leeway", change: map[string]string{"SESSION_LEEWAY": "an hour"}, is: config.ErrInvalid, names: []string{"SESSION_LEEWAY"}},
+		{name: "bad secrets ttl", change: map[string]string{"SECRETS_TTL": "-1s"}, is: config.ErrInvalid, names: []string{"SECRETS_TTL"}},
+		{name: "bad identify-by", change: map[string]string{"KUSTOMER_IDENTIFY_BY": "phone"}, is: config.ErrInvalid, names: []string{"KUSTOMER_IDENTIFY_BY"}},
+		{name: "vendor secret not named", change: map[string]string{"KUSTOMER_SECRET_ID": ""}, is: secrets.ErrNotConfigured, names: []string{"KUSTOMER_SECRET_ID"}},
+		{name: "vendor secret missing", secret: map[string]string{"app/session": `{"signing_key":"` + sessionKey + `"}`}, is: secrets.ErrFetch, names: []string{"KUSTOMER_SECRET_ID"}},
+		{name: "vendor key empty", secret: map[string]string{"app/session": `{"signing_key":"` + sessionKey + `"}`, "app/kustomer": `{"secret":""}`}, is: secrets.ErrMissingKey, names: []string{"KUSTOMER_SECRET_ID", "secret"}},
+		{name: "session key malformed", secret: map[string]string{"app/session": `{"signing_key":`, "app/kustomer": `{"secret":"` + kustomerKey + `"}`}, is: secrets.ErrMalformed, names: []string{"SESSION_SECRET_ID"}},
+		{name: "session key too short", secret: map[string]string{"app/session": `{"signing_key":"short-but-secret"}`, "app/kustomer": `{"secret":"` + kustomerKey + `"}`}, is: function.ErrConfig, names: []string{"SESSION_SECRET_ID", "signing_key"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := hs256Env()
+			for k, v := range tc.change {
+				env[k] = v
+			}
+			srv := newServer(t)
+			if tc.secret != nil {
+				srv.Delete("app/session")
+				srv.Delete("app/kustomer")
+				for id, v := range tc.secret {
+					srv.Set(id, v)
+				}
+			}
+			var logs bytes.Buffer
+			h, err := build(t, env, srv, &logs)
+			if err == nil || h != nil {
+				t.Fatalf("Build succeeded, want an error")
+			}
+			if !errors.Is(err, function.ErrConfig) || !errors.Is(err, tc.is) {
+				t.Fatalf("error %q is not ErrConfig and %v", err, tc.is)
+			}
+			for _, name := range tc.names {
+				if !strings.Contains(err.Error(), name) {
+					t.Errorf("error %q does not name %s", err, name)
+				}
+			}
+			for _, value := range []string{sessionKey, kustomerKey, "short-but-secret", "an hour", "cookie", "phone"} {
+				if strings.Contains(err.Error(), value) || strings.Contains(logs.String(), value) {
+					t.Errorf("error or log repeats the value %q: %v / %s", value, err, logs.String())
+				}
+			}
+		})
+	}
+}
+
+// TestBuildOfflineOverride starts with the secret in the environment and
+// never calls Secrets Manager, but says so in the log.
+func TestBuildOfflineOverride(t *testing.T) {
+	var logs bytes.Buffer
+	srv := newServer(t)
+	env := map[string]string{
+		"SESSION_MODE":         "authorizer",
+		"KUSTOMER_SECRET_JSON": `{"secret":"` + kustomerKey + `"}`,
+	}
+	if _, err := build(t, env, srv, &logs); err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	if srv.Calls() != 0 {
+		t.Fatalf("Secrets Manager was called %d times", srv.Calls())
+	}
+	if !strings.Contains(logs.String(), "KUSTOMER_SECRET_JSON") || !strings.Contains(logs.String(), `"level":"WARN"`) {
+		t.Fatalf("no warning names the override: %s", logs.String())
+	}
+	if strings.Contains(logs.String(), kustomerKey) {
+		t.Fatalf("log leaks the secret")
+	}
+}
+
+func TestNewLoggerLevel(t *testing.T) {
+	for _, tc := range []struct {
+		level     string
+		infoShown bool
+	}{{"", true}, {"debug", true}, {"INFO", true}, {"WARN", false}, {"error", false}, {"nonsense", true}} {
+		var buf bytes.Buffer
+		function.NewLogger(&buf, tc.level).Info("hello")
+		if got := buf.Len() > 0; got != tc.infoShown {
+			t.Errorf("level %q: info shown = %v, want %v", tc.level, got, tc.infoShown)
+		}
+	}
+}
