@@ -1,0 +1,27 @@
+// Package copilot obtains Copilot.cx auth keys for verified users from
+// Copilot's management API (generate_user_auth_key), authenticating with the
+// service account's client_id and client_secret over HTTP Basic.
+//
+// Create one Minter at cold start, with FromEnv or New, and reuse it: it owns
+// the single HTTP client whose idle connections warm invocations reuse. It is
+// safe for concurrent use. Every Mint is one fresh upstream exchange; auth
+// keys are never cached, as Copilot.cx requires.
+//
+// COPILOT_TIMEOUT bounds the whole exchange, retry included, and the caller's
+// own deadline always wins. Failures map to the API contract:
+//
+//   - ErrUnavailable (503 upstream_unavailable): Copilot could not be reached,
+//     timed out, or answered 429, 502, 503 or 504. Mint retries once, after a
+//     short random pause, when the deadline leaves time for it; the app may
+//     retry too.
+//   - ErrRejected (502 upstream_error): Copilot refused the credentials (401)
+//     even after they were re-read once from the secret, so a rotation is
+//     picked up without a redeploy.
+//   - ErrUpstream (502 upstream_error): any other answer that is not a 2xx
+//     response carrying a non-empty auth_key.
+//
+// Upstream bodies never reach the app or the log: one log line per failed
+// exchange records the upstream status and Copilot's short reason code only.
+// No error text or log line carries the client secret, the Authorization
+// header or an auth key.
+package copilot

@@ -1,0 +1,264 @@
+package copilot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
+	"github.com/vendortokens/vendor-token-functions/pkg/session"
+)
+
+// DefaultTimeout is the COPILOT_TIMEOUT used when the setting is unset.
+const DefaultTimeout = 3 * time.Second
+
+// Settings read by FromEnv, and the bounds of the timeout.
+const (
+	settingBaseURL = "COPILOT_BASE_URL"
+	settingTimeout = "COPILOT_TIMEOUT"
+	minTimeout     = 100 * time.Millisecond
+	maxTimeout     = 30 * time.Second // API Gateway's own integration limit
+)
+
+// Path is the management API call, relative to COPILOT_BASE_URL.
+const Path = "v2/api/management/your_own/auth/generate_user_auth_key"
+
+// Sentinel errors of Mint. Details for the log are wrapped after them; they
+// never include an upstream body, a credential or an auth key.
+var (
+	ErrUnavailable = apierror.New(apierror.UpstreamUnavailable, "Copilot.cx could not be reached; try again")
+	ErrRejected    = apierror.New(apierror.UpstreamError, "Copilot.cx refused the request")
+	ErrUpstream    = apierror.New(apierror.UpstreamError, "Copilot.cx answered with an error")
+	ErrCredentials = apierror.New(apierror.Internal, "the Copilot.cx credentials are not available")
+	ErrNoUserID    = apierror.New(apierror.Forbidden, "the session has no user id")
+)
+
+// Credentials is the Copilot secret, with the JSON keys client_id and
+// client_secret. *secrets.Secret implements it: Values is the current
+// snapshot, Reload a forced (rate-limited) re-read after a 401.
+type Credentials interface {
+	Values(ctx context.Context) (secrets.Values, error)
+	Reload(ctx context.Context) (secrets.Values, error)
+}
+
+var _ Credentials = (*secrets.Secret)(nil)
+
+// Response is the 200 body Mint returns for the app.
+type Response struct {
+	AuthKey string `json:"auth_key"`
+}
+
+// Minter calls generate_user_auth_key for a verified identity.
+type Minter struct {
+	endpoint string
+	timeout  time.Duration
+	creds    Credentials
+	client   *http.Client
+	log      *slog.Logger
+}
+
+// Retry pacing: a transient fault is retried once after retryPause plus up
+// to retryJitter, and only if at least minAttempt would remain after it.
+const (
+	maxAttempts = 2
+	retryPause  = 25 * time.Millisecond
+	retryJitter = 75 * time.Millisecond
+	minAttempt  = 100 * time.Millisecond
+)
+
+// FromEnv reads COPILOT_BASE_URL (required; see New) and COPILOT_TIMEOUT
+// (default 3s, between 100ms and 30s) from env and returns the Minter. A bad
+// setting is recorded in env, naming the setting but not its value, and the
+// Minter may then be nil: check env.Err before using it.
+func FromEnv(env *config.Env, creds Credentials, logger *slog.Logger) *Minter {
+	raw := env.Required(settingBaseURL)
+	timeout := env.Duration(settingTimeout, DefaultTimeout, minTimeout, maxTimeout)
+	if raw == "" {
+		return nil
+	}
+	m, err := New(raw, timeout, creds, logger)
+	if err != nil {
+		env.Fail(settingBaseURL, err.Error())
+		return nil
+	}
+	return m
+}
+
+// New returns a Minter for the Copilot API at baseURL, which must be an
+// https:// URL; http:// is accepted only for a loopback host (localhost,
+// 127.0.0.0/8, ::1), for local use and tests. The error text never repeats
+// baseURL. A nil logger means slog.Default(); creds must not be nil.
+func New(baseURL string, timeout time.Duration, creds Credentials, logger *slog.Logger) (*Minter, error) {
+	base, err := checkBaseURL(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	if timeout < minTimeout || timeout > maxTimeout {
+		return nil, fmt.Errorf("timeout must be between %s and %s", minTimeout, maxTimeout)
+	}
+	return newMinter(base, timeout, creds, logger), nil
+}
+
+// newMinter builds a Minter for an already checked base URL.
+func newMinter(base *url.URL, timeout time.Duration, creds Credentials, logger *slog.Logger) *Minter {
+	if creds == nil {
+		panic("copilot: nil Credentials")
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Minter{
+		endpoint: base.JoinPath(Path).String(),
+		timeout:  timeout,
+		creds:    creds,
+		client:   newHTTPClient(),
+		log:      logger,
+	}
+}
+
+// checkBaseURL accepts https://host[:port][/path], or http:// to a loopback
+// host; no user info, query or fragment, which could leak into logs.
+func checkBaseURL(raw string) (*url.URL, error) {
+	const rule = "must use the https scheme, with a host and no user info, query or fragment (http only for a loopback host)"
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Hostname() == "" || u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Opaque != "" {
+		return nil, errors.New(rule)
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	default:
+		return nil, errors.New(rule)
+	}
+	return u, nil
+}
+
+// isLoopback reports whether host is localhost or a loopback IP literal.
+// Names other than localhost are not resolved: a name that merely points
+// at 127.0.0.1 today is not trusted with plain HTTP.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Mint asks Copilot for an auth key for id.UserID and returns it as a
+// Response. Every call is a fresh upstream exchange.
+func (m *Minter) Mint(ctx context.Context, id session.Identity) (any, error) {
+	if id.UserID == "" {
+		return nil, ErrNoUserID
+	}
+	// Marshalling a string cannot fail; it escapes what JSON needs escaped.
+	body, _ := json.Marshal(struct {
+		UserID string `json:"user_id"`
+	}{id.UserID})
+
+	ctx, cancel := context.WithTimeout(ctx, m.timeout)
+	defer cancel()
+	creds, err := m.creds.Values(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading the secret: %v", ErrCredentials, err)
+	}
+
+	var o outcome
+	attempts := 0
+	for attempts < maxAttempts {
+		auth, err := authorization(creds)
+		if err != nil {
+			return nil, err
+		}
+		attempts++
+		o = m.exchange(ctx, auth, body)
+		if o.fault == "" {
+			if attempts > 1 {
+				m.log.LogAttrs(ctx, slog.LevelInfo, "copilot: auth key obtained after a retry", slog.Int("attempts", attempts))
+			}
+			return Response{AuthKey: o.authKey}, nil
+		}
+		if attempts == maxAttempts || !m.mayRetry(ctx, &o, &creds) {
+			break
+		}
+	}
+	return nil, m.fail(ctx, o, attempts)
+}
+
+// mayRetry prepares the one retry o allows: re-read credentials after a
+// 401, or pause briefly after a transient fault when time remains. It
+// reports false when there is to be no retry.
+func (m *Minter) mayRetry(ctx context.Context, o *outcome, creds *secrets.Values) bool {
+	switch {
+	case o.unauthorized():
+		fresh, err := m.creds.Reload(ctx)
+		if err != nil {
+			o.detail = fmt.Sprintf("re-reading the secret: %v", err)
+			return false
+		}
+		*creds = fresh
+		return true
+	case o.unavailable():
+		pause := retryPause + rand.N(retryJitter)
+		deadline, _ := ctx.Deadline() // always set: Mint adds the timeout
+		if ctx.Err() != nil || time.Until(deadline) < pause+minAttempt {
+			return false
+		}
+		t := time.NewTimer(pause)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return false
+}
+
+// fail logs the failed exchange once and returns its error.
+func (m *Minter) fail(ctx context.Context, o outcome, attempts int) error {
+	sentinel, level, msg := ErrUpstream, slog.LevelError, "copilot: upstream error"
+	switch {
+	case o.unavailable():
+		sentinel, level, msg = ErrUnavailable, slog.LevelWarn, "copilot: upstream unavailable"
+	case o.unauthorized():
+		sentinel, msg = ErrRejected, "copilot: rejected credentials"
+	}
+	attrs := []slog.Attr{slog.String("fault", string(o.fault)), slog.Int("attempts", attempts)}
+	if o.status != 0 {
+		attrs = append(attrs, slog.Int("upstream_status", o.status))
+	}
+	if o.reason != "" {
+		attrs = append(attrs, slog.String("reason", o.reason))
+	}
+	m.log.LogAttrs(ctx, level, msg, attrs...)
+	return fmt.Errorf("%w: %s after %d attempt(s)", sentinel, o, attempts)
+}
+
+// exchange makes one request and classifies its result.
+func (m *Minter) exchange(ctx context.Context, auth string, body []byte) outcome {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return outcome{fault: faultNetwork, detail: "building the request: " + err.Error()}
+	}
+	req.Header.Set("Authorization", auth)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := m.client.Do(req)
+	if err != nil {
+		return transportOutcome(err)
+	}
+	defer resp.Body.Close()
+	return readOutcome(resp)
+}

@@ -1,0 +1,616 @@
+package copilot
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
+	"github.com/vendortokens/vendor-token-functions/pkg/session"
+)
+
+// The vendor document's worked example, and a rotated pair.
+const (
+	clientID      = "ABABABABQQIRZ"
+	clientSecret  = "k9H2Nd3T5j5EW2Fu160l11Hal3x3oa"
+	basicExample  = "QUJBQkFCQUJRUUlSWjprOUgyTmQzVDVqNUVXMkZ1MTYwbDExSGFsM3gzb2E="
+	rotatedID     = "ROTATEDCLIENT7"
+	rotatedSecret = "r0tated-S3cret-value-XYZ"
+
+	authKey = "Y2lPaUpJVXpJMU5eyJhY2Nlc3NfdG9rZW4iOiJleUowZVhBaU9pSktWMVFp"
+	// canary is planted in upstream bodies; it must never come out.
+	canary = "UPSTREAM-BODY-CANARY"
+)
+
+var (
+	original = secrets.Values{"client_id": []byte(clientID), "client_secret": []byte(clientSecret)}
+	rotated  = secrets.Values{"client_id": []byte(rotatedID), "client_secret": []byte(rotatedSecret)}
+	user     = session.Identity{UserID: "eff119c1-47c5-4a77-8fc8-667eb7e354d3", Email: "a@example.com", Name: "A"}
+)
+
+// fakeCreds returns values until Reload, then reloaded.
+type fakeCreds struct {
+	mu        sync.Mutex
+	values    secrets.Values
+	reloaded  secrets.Values
+	valuesErr error
+	reloadErr error
+	reloads   int
+}
+
+func (c *fakeCreds) Values(context.Context) (secrets.Values, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.values, c.valuesErr
+}
+
+func (c *fakeCreds) Reload(context.Context) (secrets.Values, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reloads++
+	if c.reloadErr != nil {
+		return nil, c.reloadErr
+	}
+	if c.reloaded != nil {
+		c.values = c.reloaded
+	}
+	return c.values, nil
+}
+
+func (c *fakeCreds) reloadCount() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reloads
+}
+
+// reply is one canned upstream answer.
+type reply struct {
+	status int
+	body   string
+	// accept, when set, answers 200 with authKey if the request carries
+	// this Basic credential and 401 otherwise.
+	accept string
+}
+
+// upstream is an httptest stand-in for Copilot that answers the n-th call
+// with replies[n] (the last one repeating) and counts calls.
+type upstream struct {
+	srv   *httptest.Server
+	calls atomic.Int32
+}
+
+func newUpstream(t *testing.T, replies ...reply) *upstream {
+	t.Helper()
+	u := &upstream{}
+	u.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/"+Path {
+			http.NotFound(w, r)
+			return
+		}
+		n := int(u.calls.Add(1)) - 1
+		rep := replies[min(n, len(replies)-1)]
+		if rep.accept != "" {
+			rep = reply{status: http.StatusUnauthorized, body: `{"reason": "AUTH.UNAUTHORIZED"}`}
+			if r.Header.Get("Authorization") == BasicAuth(rotatedID, rotatedSecret) {
+				rep = reply{status: http.StatusOK, body: `{"auth_key": "` + authKey + `"}`}
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(rep.status)
+		_, _ = io.WriteString(w, rep.body)
+	}))
+	t.Cleanup(u.srv.Close)
+	return u
+}
+
+// testMinter builds a Minter on base without the base URL check (so a
+// .invalid host can be used) and captures its log.
+func testMinter(t *testing.T, base string, timeout time.Duration, creds Credentials) (*Minter, *bytes.Buffer) {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	return newMinter(u, timeout, creds, slog.New(slog.NewJSONHandler(&logs, nil))), &logs
+}
+
+// logLine is what the tests read from a captured log line.
+type logLine struct {
+	Level          string `json:"level"`
+	Msg            string `json:"msg"`
+	Fault          string `json:"fault"`
+	Attempts       int    `json:"attempts"`
+	UpstreamStatus int    `json:"upstream_status"`
+	Reason         string `json:"reason"`
+}
+
+func parseLog(t *testing.T, logs *bytes.Buffer) []logLine {
+	t.Helper()
+	var lines []logLine
+	for _, raw := range bytes.Split(bytes.TrimSpace(logs.Bytes()), []byte("\n")) {
+		if len(raw) == 0 {
+			continue
+		}
+		var l logLine
+		if err := json.Unmarshal(raw, &l); err != nil {
+			t.Fatalf("log line %q: %v", raw, err)
+		}
+		lines = append(lines, l)
+	}
+	return lines
+}
+
+// assertNoSecrets fails if any text carries a credential, the Basic
+// header, the auth key or upstream body content.
+func assertNoSecrets(t *testing.T, texts ...string) {
+	t.Helper()
+	forbidden := []string{
+		clientSecret, rotatedSecret, basicExample,
+		strings.TrimPrefix(BasicAuth(rotatedID, rotatedSecret), "Basic "),
+		"Basic ", authKey, canary,
+	}
+	for _, text := range texts {
+		for _, f := range forbidden {
+			if strings.Contains(text, f) {
+				t.Errorf("%q leaked into %q", f, text)
+			}
+		}
+	}
+}
+
+func TestMintAnswers(t *testing.T) {
+	ok := reply{status: http.StatusOK, body: `{"auth_key": "` + authKey + `"}`}
+	unauthorized := reply{status: http.StatusUnauthorized, body: `{"reason": "AUTH.UNAUTHORIZED"}`}
+	huge := `{"auth_key": "` + authKey + `", "pad": "` + strings.Repeat("x", maxResponseBody) + `"}`
+
+	tests := []struct {
+		name      string
+		replies   []reply
+		reloadErr error
+		wantErr   error // nil: success
+		wantKind  *apierror.Kind
+		calls     int32
+		reloads   int
+		fault     string
+		status    int
+		reason    string
+		level     string
+	}{
+		{name: "ok", replies: []reply{ok}, calls: 1},
+		{name: "429 then ok", replies: []reply{{status: 429}, ok}, calls: 2},
+		{name: "503 then ok", replies: []reply{{status: 503, body: canary}, ok}, calls: 2},
+		{name: "401 then ok with rotated credentials", replies: []reply{{accept: rotatedID}}, calls: 2, reloads: 1},
+
+		{name: "429", replies: []reply{{status: 429, body: `{"reason": "RATE.LIMITED", "detail": "` + canary + `"}`}},
+			wantErr: ErrUnavailable, wantKind: apierror.UpstreamUnavailable, calls: 2, fault: "status", status: 429, reason: "RATE.LIMITED", level: "WARN"},
+		{name: "502", replies: []reply{{status: 502, body: "<html>" + canary + "</html>"}},
+			wantErr: ErrUnavailable, wantKind: apierror.UpstreamUnavailable, calls: 2, fault: "status", status: 502, level: "WARN"},
+		{name: "503", replies: []reply{{status: 503}},
+			wantErr: ErrUnavailable, wantKind: apierror.UpstreamUnavailable, calls: 2, fault: "status", status: 503, level: "WARN"},
+		{name: "504", replies: []reply{{status: 504}},
+			wantErr: ErrUnavailable, wantKind: apierror.UpstreamUnavailable, calls: 2, fault: "status", status: 504, level: "WARN"},
+
+		{name: "401 twice", replies: []reply{unauthorized}, wantErr: ErrRejected, wantKind: apierror.UpstreamError,
+			calls: 2, reloads: 1, fault: "status", status: 401, reason: "AUTH.UNAUTHORIZED", level: "ERROR"},
+		{name: "401 and the secret cannot be re-read", replies: []reply{unauthorized}, reloadErr: errors.New("secrets down"),
+			wantErr: ErrRejected, wantKind: apierror.UpstreamError, calls: 1, reloads: 1, fault: "status", status: 401, reason: "AUTH.UNAUTHORIZED", level: "ERROR"},
+		{name: "401 then 503", replies: []reply{unauthorized, {status: 503}}, wantErr: ErrUnavailable, wantKind: apierror.UpstreamUnavailable,
+			calls: 2, reloads: 1, fault: "status", status: 503, level: "WARN"},
+		{name: "503 then 401: one retry in all", replies: []reply{{status: 503}, unauthorized}, wantErr: ErrRejected, wantKind: apierror.UpstreamError,
+			calls: 2, fault: "status", status: 401, reason: "AUTH.UNAUTHORIZED", level: "ERROR"},
+		{name: "401 with a reason that is not a code", replies: []reply{{status: 401, body: `{"reason": "bad secret ` + canary + `"}`}},
+			wantErr: ErrRejected, wantKind: apierror.UpstreamError, calls: 2, reloads: 1, fault: "status", status: 401, level: "ERROR"},
+
+		{name: "400", replies: []reply{{status: 400, body: `{"reason": "REQUEST.INVALID"}`}},
+			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "status", status: 400, reason: "REQUEST.INVALID", level: "ERROR"},
+		{name: "403", replies: []reply{{status: 403, body: canary}},
+			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "status", status: 403, level: "ERROR"},
+		{name: "500", replies: []reply{{status: 500, body: `{"reason": "INTERNAL"}`}},
+			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "status", status: 500, reason: "INTERNAL", level: "ERROR"},
+		{name: "redirect is not followed", replies: []reply{{status: 307}},
+			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "status", status: 307, level: "ERROR"},
+		{name: "not JSON", replies: []reply{{status: 200, body: "<html>" + canary + "</html>"}},
+			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "invalid_body", status: 200, level: "ERROR"},
+		{name: "empty body", replies: []reply{{status: 200}},
+			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "invalid_body", status: 200, level: "ERROR"},
+		{name: "no auth_key", replies: []reply{{status: 200, body: `{"token": "` + canary + `"}`}},
+			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "no_auth_key", status: 200, level: "ERROR"},
+		{name: "empty auth_key", replies: []reply{{status: 200, body: `{"auth_key": ""}`}},
+			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "no_auth_key", status: 200, level: "ERROR"},
+		{name: "null auth_key", replies: []reply{{status: 200, body: `{"auth_key": null}`}},
+			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "no_auth_key", status: 200, level: "ERROR"},
+		{name: "auth_key not a string", replies: []reply{{status: 200, body: `{"auth_key": {"v": "` + canary + `"}}`}},
+			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "invalid_body", status: 200, level: "ERROR"},
+		{name: "body over 64 KiB", replies: []reply{{status: 200, body: huge}},
+			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "body_too_large", status: 200, level: "ERROR"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			up := newUpstream(t, tt.replies...)
+			creds := &fakeCreds{values: original, reloaded: rotated, reloadErr: tt.reloadErr}
+			m, logs := testMinter(t, up.srv.URL, 2*time.Second, creds)
+
+			got, err := m.Mint(t.Context(), user)
+
+			if calls := up.calls.Load(); calls != tt.calls {
+				t.Errorf("upstream calls = %d, want %d", calls, tt.calls)
+			}
+			if r := creds.reloadCount(); r != tt.reloads {
+				t.Errorf("secret reloads = %d, want %d", r, tt.reloads)
+			}
+			lines := parseLog(t, logs)
+			errText := ""
+			if err != nil {
+				errText = err.Error()
+			}
+			assertNoSecrets(t, logs.String(), errText)
+
+			if tt.wantErr == nil {
+				if err != nil {
+					t.Fatalf("Mint: %v", err)
+				}
+				if want := (Response{AuthKey: authKey}); got != want {
+					t.Errorf("Mint = %#v, want %#v", got, want)
+				}
+				for _, l := range lines {
+					if l.Level != "INFO" {
+						t.Errorf("a successful exchange logged %+v", l)
+					}
+				}
+				return
+			}
+			if got != nil {
+				t.Errorf("Mint returned %#v with its error", got)
+			}
+			if !errors.Is(err, tt.wantErr) || !errors.Is(err, tt.wantKind) {
+				t.Fatalf("Mint error = %v, want %v of kind %s", err, tt.wantErr, tt.wantKind.Code)
+			}
+			if kind, _ := apierror.Classify(err); kind != tt.wantKind {
+				t.Errorf("Classify = %s", kind.Code)
+			}
+			if len(lines) != 1 {
+				t.Fatalf("log lines = %+v, want one", lines)
+			}
+			want := logLine{Level: tt.level, Msg: lines[0].Msg, Fault: tt.fault, Attempts: int(tt.calls), UpstreamStatus: tt.status, Reason: tt.reason}
+			if lines[0] != want {
+				t.Errorf("log line = %+v, want %+v", lines[0], want)
+			}
+			if errors.Is(err, ErrRejected) != strings.Contains(lines[0].Msg, "rejected credentials") {
+				t.Errorf("log message %q", lines[0].Msg)
+			}
+		})
+	}
+}
+
+func TestMintTransportFaults(t *testing.T) {
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusedURL := "http://" + closed.Addr().String()
+	closed.Close()
+
+	var blocked atomic.Int32
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		blocked.Add(1)
+		_, _ = io.Copy(io.Discard, r.Body) // so the server notices the client leave
+		<-r.Context().Done()
+	}))
+	t.Cleanup(hang.Close)
+
+	tests := []struct {
+		name     string
+		base     string
+		timeout  time.Duration
+		faults   []string // accepted faults
+		attempts int
+	}{
+		{"connection refused", refusedURL, 2 * time.Second, []string{"connection_refused"}, 2},
+		// .invalid never resolves (RFC 6761); offline resolvers may time out instead.
+		{"DNS failure", "https://copilot.invalid", time.Second, []string{"dns", "timeout"}, 0},
+		{"timeout", hang.URL, 200 * time.Millisecond, []string{"timeout"}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, logs := testMinter(t, tt.base, tt.timeout, &fakeCreds{values: original})
+			start := time.Now()
+			_, err := m.Mint(t.Context(), user)
+			if took := time.Since(start); took > tt.timeout+time.Second {
+				t.Errorf("Mint took %s with a %s timeout", took, tt.timeout)
+			}
+			if !errors.Is(err, ErrUnavailable) || !errors.Is(err, apierror.UpstreamUnavailable) {
+				t.Fatalf("Mint error = %v, want ErrUnavailable", err)
+			}
+			assertNoSecrets(t, logs.String(), err.Error())
+			lines := parseLog(t, logs)
+			if len(lines) != 1 || lines[0].Level != "WARN" || lines[0].UpstreamStatus != 0 {
+				t.Fatalf("log lines = %+v, want one warning without a status", lines)
+			}
+			if !slices.Contains(tt.faults, lines[0].Fault) {
+				t.Errorf("fault = %q, want one of %q", lines[0].Fault, tt.faults)
+			}
+			if tt.attempts != 0 && lines[0].Attempts != tt.attempts || lines[0].Attempts > maxAttempts {
+				t.Errorf("attempts = %d, want %d", lines[0].Attempts, tt.attempts)
+			}
+		})
+	}
+	if n := blocked.Load(); n != 1 {
+		t.Errorf("the hanging upstream was called %d times, want 1 (no retry without time left)", n)
+	}
+}
+
+func TestMintKeepsToTheDeadline(t *testing.T) {
+	tests := []struct {
+		name      string
+		timeout   time.Duration // COPILOT_TIMEOUT
+		callerTTL time.Duration // the invocation's own deadline
+		delay     time.Duration // before the upstream answers 503
+		calls     int32
+		maxTook   time.Duration
+	}{
+		{"the caller's deadline wins over the timeout", 5 * time.Second, 150 * time.Millisecond, time.Hour, 1, time.Second},
+		{"no retry when too little time remains", 300 * time.Millisecond, time.Minute, 250 * time.Millisecond, 1, time.Second},
+		{"a retry when time remains", 2 * time.Second, time.Minute, 0, 2, time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
+				_, _ = io.Copy(io.Discard, r.Body) // so the server notices the client leave
+				select {
+				case <-time.After(tt.delay):
+					w.WriteHeader(http.StatusServiceUnavailable)
+				case <-r.Context().Done():
+				}
+			}))
+			t.Cleanup(srv.Close)
+			m, _ := testMinter(t, srv.URL, tt.timeout, &fakeCreds{values: original})
+			ctx, cancel := context.WithTimeout(t.Context(), tt.callerTTL)
+			defer cancel()
+
+			start := time.Now()
+			_, err := m.Mint(ctx, user)
+			took := time.Since(start)
+
+			if !errors.Is(err, ErrUnavailable) {
+				t.Fatalf("Mint error = %v, want ErrUnavailable", err)
+			}
+			if took > tt.maxTook {
+				t.Errorf("Mint took %s", took)
+			}
+			if n := calls.Load(); n != tt.calls {
+				t.Errorf("upstream calls = %d, want %d", n, tt.calls)
+			}
+		})
+	}
+}
+
+func TestMintRequest(t *testing.T) {
+	id := session.Identity{UserID: "u\"1</script>\\\u2028é\x00"}
+	var got struct {
+		method, path, auth, contentType, accept string
+		body                                    map[string]any
+		raw                                     []byte
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.method, got.path = r.Method, r.URL.Path
+		got.auth, got.contentType, got.accept = r.Header.Get("Authorization"), r.Header.Get("Content-Type"), r.Header.Get("Accept")
+		got.raw, _ = io.ReadAll(r.Body)
+		_ = json.Unmarshal(got.raw, &got.body)
+		_, _ = io.WriteString(w, `{"auth_key": "k"}`)
+	}))
+	t.Cleanup(srv.Close)
+	m, _ := testMinter(t, srv.URL+"/base/", time.Second, &fakeCreds{values: original})
+
+	if _, err := m.Mint(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+	if got.method != http.MethodPost || got.path != "/base/v2/api/management/your_own/auth/generate_user_auth_key" {
+		t.Errorf("request = %s %s", got.method, got.path)
+	}
+	if got.auth != "Basic "+basicExample {
+		t.Errorf("Authorization = %q", got.auth)
+	}
+	if got.contentType != "application/json" || got.accept != "application/json" {
+		t.Errorf("Content-Type = %q, Accept = %q", got.contentType, got.accept)
+	}
+	if len(got.body) != 1 || got.body["user_id"] != id.UserID {
+		t.Errorf("body = %s, want only user_id %q", got.raw, id.UserID)
+	}
+}
+
+func TestMintIsNeverCached(t *testing.T) {
+	var calls atomic.Int32
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := calls.Add(1)
+		_ = json.NewEncoder(w).Encode(Response{AuthKey: "key-" + string(rune('0'+n))})
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	m, _ := testMinter(t, srv.URL, time.Second, &fakeCreds{values: original})
+
+	seen := map[any]bool{}
+	for range 3 {
+		got, err := m.Mint(t.Context(), user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[got] = true
+	}
+	if calls.Load() != 3 || len(seen) != 3 {
+		t.Errorf("3 Mints made %d upstream calls and returned %d distinct keys, want 3 and 3", calls.Load(), len(seen))
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("3 Mints opened %d connections, want 1 reused", n)
+	}
+}
+
+func TestMintRefusesBeforeCalling(t *testing.T) {
+	tests := []struct {
+		name     string
+		id       session.Identity
+		creds    *fakeCreds
+		wantErr  error
+		wantKind *apierror.Kind
+	}{
+		{"no user id", session.Identity{Email: "a@example.com"}, &fakeCreds{values: original}, ErrNoUserID, apierror.Forbidden},
+		{"secret unreadable", user, &fakeCreds{valuesErr: errors.New("not loaded")}, ErrCredentials, apierror.Internal},
+		{"no client_id", user, &fakeCreds{values: secrets.Values{"client_secret": []byte(clientSecret)}}, ErrCredentials, apierror.Internal},
+		{"empty client_secret", user, &fakeCreds{values: secrets.Values{"client_id": []byte(clientID), "client_secret": nil}}, ErrCredentials, apierror.Internal},
+		{"colon in client_id", user, &fakeCreds{values: secrets.Values{"client_id": []byte("a:b"), "client_secret": []byte(clientSecret)}}, ErrCredentials, apierror.Internal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			up := newUpstream(t, reply{status: 200, body: `{"auth_key": "k"}`})
+			m, logs := testMinter(t, up.srv.URL, time.Second, tt.creds)
+			_, err := m.Mint(t.Context(), tt.id)
+			if !errors.Is(err, tt.wantErr) || !errors.Is(err, tt.wantKind) {
+				t.Fatalf("Mint error = %v, want %v", err, tt.wantErr)
+			}
+			if up.calls.Load() != 0 {
+				t.Error("Copilot was called")
+			}
+			assertNoSecrets(t, logs.String(), err.Error())
+		})
+	}
+}
+
+func TestBasicAuthVendorExample(t *testing.T) {
+	if got, want := BasicAuth(clientID, clientSecret), "Basic "+basicExample; got != want {
+		t.Errorf("BasicAuth = %q, want %q", got, want)
+	}
+}
+
+func TestFromEnv(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		ok      bool
+		timeout time.Duration
+	}{
+		{"https", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx"}, true, DefaultTimeout},
+		{"https with a path and timeout", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx/prefix/", "COPILOT_TIMEOUT": "1500ms"}, true, 1500 * time.Millisecond},
+		{"http localhost", map[string]string{"COPILOT_BASE_URL": "http://localhost:8080"}, true, DefaultTimeout},
+		{"http 127.0.0.0/8", map[string]string{"COPILOT_BASE_URL": "http://127.8.9.10:9"}, true, DefaultTimeout},
+		{"http ::1", map[string]string{"COPILOT_BASE_URL": "http://[::1]:9"}, true, DefaultTimeout},
+		{"missing", map[string]string{}, false, 0},
+		{"http elsewhere", map[string]string{"COPILOT_BASE_URL": "http://api.copilot.cx"}, false, 0},
+		{"http to a name that only looks local", map[string]string{"COPILOT_BASE_URL": "http://localhost.example.com"}, false, 0},
+		{"http to a private address", map[string]string{"COPILOT_BASE_URL": "http://10.0.0.1"}, false, 0},
+		{"other scheme", map[string]string{"COPILOT_BASE_URL": "ftp://api.copilot.cx"}, false, 0},
+		{"no scheme", map[string]string{"COPILOT_BASE_URL": "api.copilot.cx"}, false, 0},
+		{"no host", map[string]string{"COPILOT_BASE_URL": "https://"}, false, 0},
+		{"user info", map[string]string{"COPILOT_BASE_URL": "https://id:pw@api.copilot.cx"}, false, 0},
+		{"query", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx/?x=1"}, false, 0},
+		{"fragment", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx/#x"}, false, 0},
+		{"bad timeout", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx", "COPILOT_TIMEOUT": "soon"}, false, DefaultTimeout},
+		{"timeout too long", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx", "COPILOT_TIMEOUT": "5m"}, false, DefaultTimeout},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := config.New(func(k string) string { return tt.env[k] })
+			m := FromEnv(env, &fakeCreds{values: original}, nil)
+			err := env.Err()
+			if (err == nil) != tt.ok {
+				t.Fatalf("env.Err() = %v, want ok = %v", err, tt.ok)
+			}
+			if err != nil {
+				if !errors.Is(err, config.ErrInvalid) && !errors.Is(err, config.ErrMissing) {
+					t.Errorf("error %v is not a config error", err)
+				}
+				if v := tt.env["COPILOT_BASE_URL"]; v != "" && strings.Contains(err.Error(), v) {
+					t.Errorf("error %q repeats the setting's value", err)
+				}
+			}
+			if tt.timeout != 0 && (m == nil || m.timeout != tt.timeout) {
+				t.Errorf("Minter = %+v, want timeout %s", m, tt.timeout)
+			}
+		})
+	}
+}
+
+func TestHTTPClient(t *testing.T) {
+	c := newHTTPClient()
+	tr := c.Transport.(*http.Transport)
+	if tr.TLSClientConfig.MinVersion != tls.VersionTLS12 {
+		t.Errorf("MinVersion = %x", tr.TLSClientConfig.MinVersion)
+	}
+	if tr.TLSClientConfig.InsecureSkipVerify || tr.DisableKeepAlives || tr.MaxIdleConnsPerHost < 1 || tr.Proxy == nil {
+		t.Errorf("transport = %+v", tr)
+	}
+	if c.CheckRedirect(nil, nil) != http.ErrUseLastResponse {
+		t.Error("redirects are followed")
+	}
+}
+
+// TestMintOverTLS runs the production constructor against an HTTPS
+// stand-in, and checks that a server below TLS 1.2 is refused.
+func TestMintOverTLS(t *testing.T) {
+	tests := []struct {
+		name      string
+		maxVer    uint16
+		wantErr   error
+		wantCalls int32
+	}{
+		{"TLS 1.2+", 0, nil, 1},
+		{"TLS 1.1 only", tls.VersionTLS11, ErrUnavailable, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int32
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
+				_, _ = io.WriteString(w, `{"auth_key": "k"}`)
+			}))
+			srv.TLS = &tls.Config{MaxVersion: tt.maxVer}
+			srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
+			srv.StartTLS()
+			t.Cleanup(srv.Close)
+
+			m, err := New(srv.URL, time.Second, &fakeCreds{values: original}, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			roots := x509.NewCertPool()
+			roots.AddCert(srv.Certificate())
+			m.client.Transport.(*http.Transport).TLSClientConfig.RootCAs = roots
+
+			got, err := m.Mint(t.Context(), user)
+			if tt.wantErr == nil && (err != nil || got != Response{AuthKey: "k"}) {
+				t.Errorf("Mint = %v, %v", got, err)
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("Mint error = %v, want %v", err, tt.wantErr)
+			}
+			if n := calls.Load(); n != tt.wantCalls {
+				t.Errorf("handler calls = %d, want %d", n, tt.wantCalls)
+			}
+		})
+	}
+}
