@@ -3,7 +3,6 @@ package session
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -42,11 +41,10 @@ var _ jwt.ClaimsValidator = (*payload)(nil)
 
 func (p *payload) UnmarshalJSON(b []byte) error {
 	var r claimReader
-	if err := json.Unmarshal(b, &r.m); err != nil {
+	var buf [16]member
+	var err error
+	if r.members, err = objectMembers(b, buf[:0]); err != nil {
 		return err
-	}
-	if r.m == nil {
-		return errors.New("the claims are not a JSON object")
 	}
 	p.exp = r.date("exp")
 	p.nbf = r.date("nbf")
@@ -107,8 +105,19 @@ func dateOrNil(d *jwt.NumericDate) *jwt.NumericDate {
 // claimReader reads typed claims from the raw claims object and keeps the
 // first type error. An absent claim reads as the zero value.
 type claimReader struct {
-	m   map[string]json.RawMessage
-	err error
+	members []member
+	err     error
+}
+
+// get returns the value of the claim name. Of duplicates, the last one
+// counts, as when the object is decoded into a map.
+func (r *claimReader) get(name string) (json.RawMessage, bool) {
+	for i := len(r.members) - 1; i >= 0; i-- {
+		if string(r.members[i].name) == name {
+			return r.members[i].raw, true
+		}
+	}
+	return nil, false
 }
 
 func (r *claimReader) fail(name, why string) {
@@ -119,7 +128,7 @@ func (r *claimReader) fail(name, why string) {
 
 // str reads a JSON string; null and other types are errors.
 func (r *claimReader) str(name string) string {
-	raw, ok := r.m[name]
+	raw, ok := r.get(name)
 	if !ok {
 		return ""
 	}
@@ -145,7 +154,7 @@ func decodeString(raw json.RawMessage) (string, bool) {
 // list reads a JSON string, as a list of one, or a non-empty list of
 // strings.
 func (r *claimReader) list(name string) []string {
-	raw, ok := r.m[name]
+	raw, ok := r.get(name)
 	if !ok {
 		return nil
 	}
@@ -170,7 +179,7 @@ func (r *claimReader) list(name string) []string {
 
 // date reads a NumericDate: a JSON number of seconds in (0, maxNumericDate].
 func (r *claimReader) date(name string) jwt.NumericDate {
-	raw, ok := r.m[name]
+	raw, ok := r.get(name)
 	if !ok {
 		return jwt.NumericDate{}
 	}
