@@ -102,6 +102,12 @@ func (p *Process) ExitCode() int {
 	}
 }
 
+// Pid returns the process id, for reading the process's own statistics
+// (such as /proc/<pid>/status on Linux) while it runs.
+func (p *Process) Pid() int {
+	return p.cmd.Process.Pid
+}
+
 // Output returns what the process has written to stdout and stderr so far.
 func (p *Process) Output() string {
 	return p.out.String()
