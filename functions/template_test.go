@@ -1,0 +1,1193 @@
+// Package functions_test checks template.yaml, the SAM template that deploys
+// the functions in this directory, against the contract in DESIGN.md: each
+// function's runtime, build, routes, environment, secret access and logs,
+// the TokenApi and the stack outputs. It also holds the events/ files to the
+// template, since `sam local invoke` reads them together.
+package functions_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+const templatePath = "../template.yaml"
+
+// Route is one route of TokenApi as template.yaml declares it: an HttpApi
+// event of a function.
+type Route struct {
+	Method    string // upper case, such as "POST"
+	Path      string // such as "/kustomer/token"
+	LogicalID string // the function's SAM logical ID, such as "KustomerFunction"
+}
+
+// TemplateRoutes reads the SAM template at path and returns its HttpApi
+// routes sorted by path, then method. The local server's route table is held
+// equal to it.
+func TemplateRoutes(path string) ([]Route, error) {
+	tpl, err := readTemplate(path)
+	if err != nil {
+		return nil, err
+	}
+	var routes []Route
+	resources, _ := tpl["Resources"].(map[string]any)
+	for _, id := range slices.Sorted(maps.Keys(resources)) {
+		if field(resources[id], "Type") != "AWS::Serverless::Function" {
+			continue
+		}
+		events, _ := field(resources[id], "Properties", "Events").(map[string]any)
+		for _, name := range slices.Sorted(maps.Keys(events)) {
+			if field(events[name], "Type") != "HttpApi" {
+				continue
+			}
+			method, mok := field(events[name], "Properties", "Method").(string)
+			p, pok := field(events[name], "Properties", "Path").(string)
+			if !mok || !pok {
+				return nil, fmt.Errorf("%s: event %s: Method and Path must be plain strings", id, name)
+			}
+			routes = append(routes, Route{Method: strings.ToUpper(method), Path: p, LogicalID: id})
+		}
+	}
+	slices.SortFunc(routes, func(a, b Route) int {
+		return strings.Compare(a.Path+" "+a.Method, b.Path+" "+b.Method)
+	})
+	return routes, nil
+}
+
+// The contract, per function (DESIGN.md).
+var contractFunctions = []struct {
+	logicalID  string
+	vendor     string   // prefix of its secret's names: <vendor>Secret, Existing<vendor>SecretArn, <VENDOR>_SECRET_ID
+	routes     []Route  // its routes
+	settings   []string // its environment beyond the session settings
+	secretKeys []string // the JSON keys of its secret
+}{
+	{
+		logicalID:  "KustomerFunction",
+		vendor:     "Kustomer",
+		routes:     []Route{{"POST", "/kustomer/token", "KustomerFunction"}},
+		settings:   []string{"KUSTOMER_SECRET_ID", "KUSTOMER_IDENTIFY_BY"},
+		secretKeys: []string{"secret"},
+	},
+	{
+		logicalID:  "CcaiFunction",
+		vendor:     "Ccai",
+		routes:     []Route{{"GET", "/ccai/token", "CcaiFunction"}, {"POST", "/ccai/token", "CcaiFunction"}},
+		settings:   []string{"CCAI_SECRET_ID", "CCAI_COMPANY_NAME", "CCAI_TOKEN_TTL"},
+		secretKeys: []string{"company_secret"},
+	},
+	{
+		logicalID:  "DecagonFunction",
+		vendor:     "Decagon",
+		routes:     []Route{{"POST", "/decagon/token", "DecagonFunction"}},
+		settings:   []string{"DECAGON_SECRET_ID", "DECAGON_TOKEN_TTL"},
+		secretKeys: []string{"private_key"},
+	},
+	{
+		logicalID:  "CopilotFunction",
+		vendor:     "Copilot",
+		routes:     []Route{{"POST", "/copilot/auth-key", "CopilotFunction"}},
+		settings:   []string{"COPILOT_SECRET_ID", "COPILOT_BASE_URL", "COPILOT_TIMEOUT"},
+		secretKeys: []string{"client_id", "client_secret"},
+	},
+}
+
+// sessionSettings are in every function's environment; SESSION_SECRET_ID
+// joins them in hs256 mode only.
+var sessionSettings = []string{
+	"SESSION_MODE", "SESSION_ISSUER", "SESSION_AUDIENCE", "SESSION_JWKS_URL", "SESSION_ALGORITHMS",
+	"SESSION_REQUIRED_SCOPE", "SESSION_LEEWAY", "SESSION_USER_ID_CLAIM", "SESSION_EMAIL_CLAIM",
+	"SESSION_NAME_CLAIM", "SECRETS_TTL",
+}
+
+// requiredParams are the parameters without a default, given in every scenario.
+var requiredParams = map[string]string{
+	"SessionIssuer":   "https://issuer.example.com/",
+	"SessionAudience": "app-client-1,app-client-2",
+	"CcaiCompanyName": "example-company",
+	"CopilotBaseUrl":  "https://copilot.example.com",
+}
+
+func existingARN(name string) string {
+	return "arn:aws:secretsmanager:eu-west-1:123456789012:secret:existing/" + name + "-AbCdEf"
+}
+
+// scenarios are the deployments the checks run against: each session mode,
+// with secrets created by the stack and with existing secrets.
+var scenarios = []struct {
+	name   string
+	params map[string]string
+}{
+	{"authorizer, secrets created", map[string]string{"SessionMode": "authorizer"}},
+	{"authorizer with a required scope", map[string]string{"SessionMode": "authorizer", "SessionRequiredScope": "tokens:issue"}},
+	{"jwks, existing secrets", map[string]string{
+		"SessionMode":               "jwks",
+		"SessionJwksUrl":            "https://issuer.example.com/.well-known/jwks.json",
+		"ExistingKustomerSecretArn": existingARN("kustomer"),
+		"ExistingCcaiSecretArn":     existingARN("ccai"),
+		"ExistingDecagonSecretArn":  existingARN("decagon"),
+		"ExistingCopilotSecretArn":  existingARN("copilot"),
+	}},
+	{"hs256, secrets created", map[string]string{"SessionMode": "hs256"}},
+	{"hs256, existing secrets", map[string]string{
+		"SessionMode":               "hs256",
+		"ExistingSessionSecretArn":  existingARN("session"),
+		"ExistingKustomerSecretArn": existingARN("kustomer"),
+		"ExistingCcaiSecretArn":     existingARN("ccai"),
+		"ExistingDecagonSecretArn":  existingARN("decagon"),
+		"ExistingCopilotSecretArn":  existingARN("copilot"),
+	}},
+}
+
+// deploy returns the template resolved for one scenario.
+func deploy(t *testing.T, tpl map[string]any, params map[string]string) *stack {
+	t.Helper()
+	all := maps.Clone(requiredParams)
+	maps.Copy(all, params)
+	s, err := newStack(tpl, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// secretARN is what the stack passes as the secret's ARN: the existing one
+// if given, else a Ref to the secret it creates.
+func (s *stack) secretARN(vendor string) string {
+	if arn, _ := s.params["Existing"+vendor+"SecretArn"].(string); arn != "" {
+		return arn
+	}
+	return "ref:" + vendor + "Secret"
+}
+
+func TestTemplateRoutes(t *testing.T) {
+	got, err := TemplateRoutes(templatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []Route
+	for _, f := range contractFunctions {
+		want = append(want, f.routes...)
+	}
+	slices.SortFunc(want, func(a, b Route) int { return strings.Compare(a.Path+" "+a.Method, b.Path+" "+b.Method) })
+	if !slices.Equal(got, want) {
+		t.Errorf("routes:\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestTemplateHeader(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	if got := tpl["Transform"]; got != "AWS::Serverless-2016-10-31" {
+		t.Errorf("Transform = %v", got)
+	}
+	if got := tpl["AWSTemplateFormatVersion"]; got != "2010-09-09" {
+		t.Errorf("AWSTemplateFormatVersion = %v", got)
+	}
+	if got := field(tpl, "Parameters", "SessionMode", "AllowedValues"); !equalJSON(got, []any{"authorizer", "jwks", "hs256"}) {
+		t.Errorf("SessionMode AllowedValues = %v", got)
+	}
+}
+
+func TestFunctions(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	for _, sc := range scenarios {
+		s := deploy(t, tpl, sc.params)
+		mode := s.params["SessionMode"]
+		for _, f := range contractFunctions {
+			t.Run(sc.name+"/"+f.logicalID, func(t *testing.T) {
+				res := field(tpl, "Resources", f.logicalID)
+				if got := field(res, "Type"); got != "AWS::Serverless::Function" {
+					t.Fatalf("Type = %v", got)
+				}
+				if got := field(res, "Metadata", "BuildMethod"); got != "makefile" {
+					t.Errorf("Metadata.BuildMethod = %v, want makefile", got)
+				}
+				props, err := s.resolve(mergeGlobals(field(tpl, "Globals", "Function"), field(res, "Properties")))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range []struct {
+					path []string
+					want any
+				}{
+					{[]string{"Runtime"}, "provided.al2023"},
+					{[]string{"Architectures"}, []any{"arm64"}},
+					{[]string{"Handler"}, "bootstrap"},
+					{[]string{"CodeUri"}, "."},
+					{[]string{"LoggingConfig", "LogFormat"}, "JSON"},
+					{[]string{"LoggingConfig", "LogGroup"}, "ref:" + f.logicalID + "LogGroup"},
+					{[]string{"LoggingConfig", "ApplicationLogLevel"}, s.params["ApplicationLogLevel"]},
+				} {
+					if got := field(props, c.path...); !equalJSON(got, c.want) {
+						t.Errorf("%s = %v, want %v", strings.Join(c.path, "."), got, c.want)
+					}
+				}
+				for _, name := range []string{"MemorySize", "Timeout"} {
+					if n, ok := field(props, name).(int); !ok || n <= 0 {
+						t.Errorf("%s = %v, want a positive number", name, field(props, name))
+					}
+				}
+				if _, ok := field(props, "Role").(string); ok {
+					t.Error("a Role is given: the function must get its own role from Policies")
+				}
+
+				// Environment: the contract's names, nothing else.
+				env, _ := field(props, "Environment", "Variables").(map[string]any)
+				want := slices.Concat(sessionSettings, f.settings)
+				if mode == "hs256" {
+					want = append(want, "SESSION_SECRET_ID")
+				}
+				slices.Sort(want)
+				if got := slices.Sorted(maps.Keys(env)); !slices.Equal(got, want) {
+					t.Errorf("environment:\n got %v\nwant %v", got, want)
+				}
+				for name, want := range map[string]any{
+					"SESSION_MODE":                           mode,
+					"SESSION_AUDIENCE":                       requiredParams["SessionAudience"],
+					strings.ToUpper(f.vendor) + "_SECRET_ID": s.secretARN(f.vendor),
+				} {
+					if got := env[name]; got != want {
+						t.Errorf("%s = %v, want %v", name, got, want)
+					}
+				}
+				if mode == "hs256" && env["SESSION_SECRET_ID"] != s.secretARN("Session") {
+					t.Errorf("SESSION_SECRET_ID = %v, want %v", env["SESSION_SECRET_ID"], s.secretARN("Session"))
+				}
+
+				// Policies: read access to its own secrets, nothing else.
+				var read []string
+				policies, _ := field(props, "Policies").([]any)
+				for _, p := range policies {
+					arn, ok := field(p, "AWSSecretsManagerGetSecretValuePolicy", "SecretArn").(string)
+					if m, _ := p.(map[string]any); !ok || len(m) != 1 {
+						t.Errorf("policy %v: only AWSSecretsManagerGetSecretValuePolicy with a SecretArn is allowed", p)
+						continue
+					}
+					read = append(read, arn)
+				}
+				wantRead := []string{s.secretARN(f.vendor)}
+				if mode == "hs256" {
+					wantRead = append(wantRead, s.secretARN("Session"))
+				}
+				slices.Sort(read)
+				slices.Sort(wantRead)
+				if !slices.Equal(read, wantRead) {
+					t.Errorf("secrets readable:\n got %v\nwant %v", read, wantRead)
+				}
+
+				// Events: the contract's routes on TokenApi, payload 2.0.
+				events, _ := field(props, "Events").(map[string]any)
+				var routes []Route
+				for name, e := range events {
+					if field(e, "Type") != "HttpApi" || field(e, "Properties", "ApiId") != "ref:TokenApi" ||
+						field(e, "Properties", "PayloadFormatVersion") != "2.0" {
+						t.Errorf("event %s: want an HttpApi event on TokenApi with PayloadFormatVersion 2.0, got %v", name, e)
+					}
+					method, _ := field(e, "Properties", "Method").(string)
+					p, _ := field(e, "Properties", "Path").(string)
+					routes = append(routes, Route{strings.ToUpper(method), p, f.logicalID})
+				}
+				slices.SortFunc(routes, func(a, b Route) int { return strings.Compare(a.Method, b.Method) })
+				if !slices.Equal(routes, f.routes) {
+					t.Errorf("routes = %v, want %v", routes, f.routes)
+				}
+			})
+		}
+	}
+}
+
+// The template may name a *_SECRET_JSON variable only to declare it for
+// `sam local invoke --env-vars` (which overrides declared variables only),
+// with the value AWS::NoValue, which CloudFormation removes: no deployed
+// function ever has one.
+func TestSecretJSONIsNeverSet(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	walk(tpl, nil, func(path []string, v any) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		for k, x := range m {
+			if strings.HasSuffix(k, "_SECRET_JSON") && !equalJSON(x, map[string]any{"Ref": "AWS::NoValue"}) {
+				t.Errorf("%s.%s = %v: a *_SECRET_JSON may only be declared as !Ref AWS::NoValue", strings.Join(path, "."), k, x)
+			}
+		}
+	})
+	for _, sc := range scenarios {
+		s := deploy(t, tpl, sc.params)
+		resolved, err := s.deployed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		walk(resolved, nil, func(path []string, v any) {
+			if str, ok := v.(string); ok && strings.Contains(str, "_SECRET_JSON") {
+				t.Errorf("%s: %s: %s is set", sc.name, strings.Join(path, "."), str)
+			}
+			if m, ok := v.(map[string]any); ok {
+				for k := range m {
+					if strings.HasSuffix(k, "_SECRET_JSON") {
+						t.Errorf("%s: %s.%s is set", sc.name, strings.Join(path, "."), k)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestLogGroups(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	resources := field(tpl, "Resources").(map[string]any)
+	var groups []string
+	for id, r := range resources {
+		if field(r, "Type") == "AWS::Logs::LogGroup" {
+			groups = append(groups, id)
+		}
+	}
+	var want []string
+	for _, f := range contractFunctions {
+		id := f.logicalID + "LogGroup"
+		want = append(want, id)
+		if got := field(resources, f.logicalID, "Properties", "LoggingConfig", "LogGroup"); !equalJSON(got, map[string]any{"Ref": id}) {
+			t.Errorf("%s LoggingConfig.LogGroup = %v, want !Ref %s", f.logicalID, got, id)
+		}
+		if got := field(resources, id, "Properties", "RetentionInDays"); !equalJSON(got, map[string]any{"Ref": "LogRetentionInDays"}) {
+			t.Errorf("%s RetentionInDays = %v, want !Ref LogRetentionInDays", id, got)
+		}
+	}
+	slices.Sort(groups)
+	slices.Sort(want)
+	if !slices.Equal(groups, want) {
+		t.Errorf("log groups = %v, want one per function %v", groups, want)
+	}
+	if got := field(tpl, "Parameters", "LogRetentionInDays", "Default"); got == nil {
+		t.Error("LogRetentionInDays has no default")
+	}
+}
+
+func TestTokenApi(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	api := field(tpl, "Resources", "TokenApi")
+	if got := field(api, "Type"); got != "AWS::Serverless::HttpApi" {
+		t.Fatalf("TokenApi Type = %v", got)
+	}
+	for _, c := range []struct {
+		path  []string
+		param string
+		typ   string
+	}{
+		{[]string{"CorsConfiguration", "AllowOrigins"}, "AllowedOrigins", "CommaDelimitedList"},
+		{[]string{"DefaultRouteSettings", "ThrottlingBurstLimit"}, "ThrottlingBurstLimit", "Number"},
+		{[]string{"DefaultRouteSettings", "ThrottlingRateLimit"}, "ThrottlingRateLimit", "Number"},
+	} {
+		if got := field(api, append([]string{"Properties"}, c.path...)...); !equalJSON(got, map[string]any{"Ref": c.param}) {
+			t.Errorf("TokenApi %s = %v, want !Ref %s", strings.Join(c.path, "."), got, c.param)
+		}
+		if got := field(tpl, "Parameters", c.param, "Type"); got != c.typ {
+			t.Errorf("parameter %s Type = %v, want %s", c.param, got, c.typ)
+		}
+	}
+	// SAM resolves no intrinsic function in Auth, so the authorizer lives in
+	// DefinitionBody, where CloudFormation resolves Fn::If (see template.yaml).
+	if got := field(api, "Properties", "Auth"); got != nil {
+		t.Errorf("TokenApi Auth = %v: the authorizer must be conditional, in DefinitionBody", got)
+	}
+
+	var want []Route
+	for _, f := range contractFunctions {
+		want = append(want, f.routes...)
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			s := deploy(t, tpl, sc.params)
+			body, err := s.resolve(field(api, "Properties", "DefinitionBody"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			withAuthorizer := s.params["SessionMode"] == "authorizer"
+
+			// The document's operations are exactly the routes: SAM fills in
+			// their integrations from the functions' events.
+			paths, _ := field(body, "paths").(map[string]any)
+			var ops []string
+			for p, item := range paths {
+				for method, op := range item.(map[string]any) {
+					ops = append(ops, strings.ToUpper(method)+" "+p)
+					security, has := op.(map[string]any)["security"]
+					switch {
+					case !withAuthorizer && has:
+						t.Errorf("%s %s: security %v without the JWT authorizer", method, p, security)
+					case withAuthorizer:
+						scopes := []any{}
+						if scope := s.params["SessionRequiredScope"]; scope != "" {
+							scopes = []any{scope}
+						}
+						if want := []any{map[string]any{"SessionJwt": scopes}}; !equalJSON(security, want) {
+							t.Errorf("%s %s: security = %v, want %v", method, p, security, want)
+						}
+					}
+				}
+			}
+			var wantOps []string
+			for _, r := range want {
+				wantOps = append(wantOps, r.Method+" "+r.Path)
+			}
+			slices.Sort(ops)
+			slices.Sort(wantOps)
+			if !slices.Equal(ops, wantOps) {
+				t.Errorf("DefinitionBody operations:\n got %v\nwant %v", ops, wantOps)
+			}
+
+			schemes := field(body, "components", "securitySchemes")
+			if !withAuthorizer {
+				if schemes != nil {
+					t.Errorf("security schemes %v without the JWT authorizer", schemes)
+				}
+				return
+			}
+			wantScheme := map[string]any{"SessionJwt": map[string]any{
+				"type": "oauth2",
+				"x-amazon-apigateway-authorizer": map[string]any{
+					"type":           "jwt",
+					"identitySource": "$request.header.Authorization",
+					"jwtConfiguration": map[string]any{
+						"issuer":   requiredParams["SessionIssuer"],
+						"audience": []any{"app-client-1", "app-client-2"},
+					},
+				},
+			}}
+			if !equalJSON(schemes, wantScheme) {
+				t.Errorf("security schemes = %v, want %v", schemes, wantScheme)
+			}
+		})
+	}
+}
+
+func TestSecrets(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	secrets := map[string][]string{"Session": {"signing_key"}}
+	for _, f := range contractFunctions {
+		secrets[f.vendor] = f.secretKeys
+	}
+	for vendor, keys := range secrets {
+		t.Run(vendor, func(t *testing.T) {
+			param := "Existing" + vendor + "SecretArn"
+			if got := field(tpl, "Parameters", param, "Default"); got != "" {
+				t.Errorf("%s Default = %v, want empty (the stack creates the secret)", param, got)
+			}
+			res := field(tpl, "Resources", vendor+"Secret")
+			if got := field(res, "Type"); got != "AWS::SecretsManager::Secret" {
+				t.Fatalf("%sSecret Type = %v", vendor, got)
+			}
+			if got := field(res, "Condition"); got != "Create"+vendor+"Secret" {
+				t.Errorf("%sSecret Condition = %v", vendor, got)
+			}
+			raw, _ := field(res, "Properties", "SecretString").(string)
+			var value map[string]string
+			if err := json.Unmarshal([]byte(raw), &value); err != nil {
+				t.Fatalf("SecretString %q: %v", raw, err)
+			}
+			if got := slices.Sorted(maps.Keys(value)); !slices.Equal(got, slices.Sorted(slices.Values(keys))) {
+				t.Errorf("SecretString keys = %v, want %v", got, keys)
+			}
+			for k, v := range value {
+				if v != "" {
+					t.Errorf("SecretString %s = %q: placeholders stay empty so the function refuses to start until the real value is put", k, v)
+				}
+			}
+		})
+	}
+	// An existing ARN means no secret is created.
+	for _, sc := range scenarios {
+		s := deploy(t, tpl, sc.params)
+		for vendor := range secrets {
+			created := s.conditions["Create"+vendor+"Secret"]
+			existing := s.params["Existing"+vendor+"SecretArn"] != ""
+			needed := vendor != "Session" || s.params["SessionMode"] == "hs256"
+			if created != (needed && !existing) {
+				t.Errorf("%s: %sSecret created = %v", sc.name, vendor, created)
+			}
+		}
+	}
+}
+
+func TestOutputs(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	const base = "https://{TokenApi}.execute-api.{AWS::Region}.{AWS::URLSuffix}"
+	urls := map[string]string{
+		"ApiUrl":            base,
+		"KustomerTokenUrl":  base + "/kustomer/token",
+		"CcaiTokenUrl":      base + "/ccai/token",
+		"DecagonTokenUrl":   base + "/decagon/token",
+		"CopilotAuthKeyUrl": base + "/copilot/auth-key",
+	}
+	for _, sc := range scenarios {
+		s := deploy(t, tpl, sc.params)
+		resolved, err := s.deployed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]any{}
+		for name, url := range urls {
+			want[name] = url
+		}
+		for _, f := range contractFunctions {
+			want[f.vendor+"SecretArn"] = s.secretARN(f.vendor)
+		}
+		if s.params["SessionMode"] == "hs256" {
+			want["SessionSecretArn"] = s.secretARN("Session")
+		}
+		got := map[string]any{}
+		for name, o := range field(resolved, "Outputs").(map[string]any) {
+			got[name] = field(o, "Value")
+		}
+		if !equalJSON(got, want) {
+			t.Errorf("%s: outputs:\n got %v\nwant %v", sc.name, got, want)
+		}
+	}
+	// Every route has its URL among the outputs.
+	routes, err := TemplateRoutes(templatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range routes {
+		if !slices.Contains(slices.Collect(maps.Values(urls)), base+r.Path) {
+			t.Errorf("no output gives the URL of %s %s", r.Method, r.Path)
+		}
+	}
+}
+
+// Every Ref, Sub variable and condition name points at something that
+// exists, and every parameter is used.
+func TestReferences(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	params := field(tpl, "Parameters").(map[string]any)
+	resources := field(tpl, "Resources").(map[string]any)
+	conditions := field(tpl, "Conditions").(map[string]any)
+	used := map[string]bool{}
+	known := func(name string) bool {
+		_, p := params[name]
+		_, r := resources[name]
+		used[name] = true
+		return p || r || strings.HasPrefix(name, "AWS::")
+	}
+	walk(tpl, nil, func(path []string, v any) {
+		m, ok := v.(map[string]any)
+		if !ok || len(m) != 1 {
+			return
+		}
+		where := strings.Join(path, ".")
+		for fn, arg := range m {
+			switch fn {
+			case "Ref":
+				if name, _ := arg.(string); !known(name) {
+					t.Errorf("%s: Ref to unknown %v", where, arg)
+				}
+			case "Fn::Sub":
+				str, _ := arg.(string)
+				for _, match := range subVar.FindAllStringSubmatch(str, -1) {
+					if name, _, _ := strings.Cut(match[1], "."); !known(name) {
+						t.Errorf("%s: Sub of unknown %s", where, match[1])
+					}
+				}
+			case "Fn::If", "Condition":
+				name := arg
+				if list, ok := arg.([]any); ok && len(list) > 0 {
+					name = list[0]
+				}
+				if _, ok := conditions[fmt.Sprint(name)]; !ok {
+					t.Errorf("%s: unknown condition %v", where, name)
+				}
+			}
+		}
+	})
+	for _, section := range []string{"Resources", "Outputs"} {
+		for name, e := range field(tpl, section).(map[string]any) {
+			if c, ok := field(e, "Condition").(string); ok && conditions[c] == nil {
+				t.Errorf("%s.%s: unknown condition %s", section, name, c)
+			}
+		}
+	}
+	for name := range params {
+		if !used[name] {
+			t.Errorf("parameter %s is never used", name)
+		}
+	}
+}
+
+// samconfig.toml's parameter_overrides name template parameters and give
+// them values the template accepts, so `sam deploy` cannot fail on a typo.
+func TestSamconfigParameterOverrides(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	data, err := os.ReadFile("../samconfig.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile(`(?s)\[(\w+)\.deploy\.parameters\].*?parameter_overrides = """(.*?)"""`).FindAllStringSubmatch(string(data), -1)
+	if len(blocks) != 2 {
+		t.Fatalf("found parameter_overrides for %d environments, want default and prod", len(blocks))
+	}
+	pair := regexp.MustCompile(`(\w+)="([^"]*)"`)
+	for _, b := range blocks {
+		values := map[string]string{}
+		for _, m := range pair.FindAllStringSubmatch(b[2], -1) {
+			values[m[1]] = m[2]
+		}
+		if _, err := newStack(tpl, values); err != nil {
+			t.Errorf("[%s.deploy.parameters] parameter_overrides: %v", b[1], err)
+		}
+	}
+}
+
+// events/env.json is what `sam local invoke --env-vars` reads. SAM CLI sets
+// only variables the template declares for that function and silently drops
+// the others, so every name in it must be declared.
+func TestEnvJSONSetsDeclaredVariables(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	var envFile map[string]map[string]string
+	readJSON(t, "../events/env.json", &envFile)
+	for _, f := range contractFunctions {
+		vars, ok := envFile[f.logicalID]
+		if !ok {
+			t.Errorf("events/env.json has no %s", f.logicalID)
+			continue
+		}
+		declared := mergeGlobals(field(tpl, "Globals", "Function", "Environment", "Variables"),
+			field(tpl, "Resources", f.logicalID, "Properties", "Environment", "Variables")).(map[string]any)
+		for name := range vars {
+			if _, ok := declared[name]; !ok {
+				t.Errorf("events/env.json %s.%s: not declared in template.yaml, so sam local would ignore it", f.logicalID, name)
+			}
+		}
+		secretJSON := strings.ToUpper(f.vendor) + "_SECRET_JSON"
+		var value map[string]string
+		if err := json.Unmarshal([]byte(vars[secretJSON]), &value); err != nil {
+			t.Errorf("events/env.json %s.%s: %v", f.logicalID, secretJSON, err)
+		}
+		if got := slices.Sorted(maps.Keys(value)); !slices.Equal(got, slices.Sorted(slices.Values(f.secretKeys))) {
+			t.Errorf("events/env.json %s.%s keys = %v, want %v", f.logicalID, secretJSON, got, f.secretKeys)
+		}
+		for k, v := range value {
+			if !strings.Contains(v, "dev-only") {
+				t.Errorf("events/env.json %s.%s %s: a dev value must say dev-only", f.logicalID, secretJSON, k)
+			}
+		}
+	}
+	for id := range envFile {
+		if field(tpl, "Resources", id, "Type") != "AWS::Serverless::Function" {
+			t.Errorf("events/env.json: %s is not a function of template.yaml", id)
+		}
+	}
+}
+
+// Each events/<vendor>.json is an HTTP API payload 2.0 event for one of the
+// template's routes of that vendor's function.
+func TestEventsMatchRoutes(t *testing.T) {
+	for _, f := range contractFunctions {
+		name := strings.ToLower(f.vendor) + ".json"
+		t.Run(name, func(t *testing.T) {
+			var event struct {
+				Version        string `json:"version"`
+				RouteKey       string `json:"routeKey"`
+				RawPath        string `json:"rawPath"`
+				RequestContext struct {
+					Stage string `json:"stage"`
+					HTTP  struct {
+						Method string `json:"method"`
+						Path   string `json:"path"`
+					} `json:"http"`
+					Authorizer struct {
+						JWT struct {
+							Claims map[string]string `json:"claims"`
+						} `json:"jwt"`
+					} `json:"authorizer"`
+				} `json:"requestContext"`
+			}
+			readJSON(t, "../events/"+name, &event)
+			rc := event.RequestContext
+			route := Route{rc.HTTP.Method, rc.HTTP.Path, f.logicalID}
+			if !slices.Contains(f.routes, route) {
+				t.Errorf("%s %s is not a route of %s", rc.HTTP.Method, rc.HTTP.Path, f.logicalID)
+			}
+			if event.Version != "2.0" || event.RouteKey != route.Method+" "+route.Path || event.RawPath != route.Path || rc.Stage != "$default" {
+				t.Errorf("version %q, routeKey %q, rawPath %q, stage %q do not describe %s %s on the $default stage",
+					event.Version, event.RouteKey, event.RawPath, rc.Stage, route.Method, route.Path)
+			}
+			for _, claim := range []string{"sub", "email", "name"} {
+				if rc.Authorizer.JWT.Claims[claim] == "" {
+					t.Errorf("requestContext.authorizer.jwt.claims.%s is missing", claim)
+				}
+			}
+		})
+	}
+}
+
+// --- reading the template --------------------------------------------------
+
+func mustReadTemplate(t *testing.T) map[string]any {
+	t.Helper()
+	tpl, err := readTemplate(templatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
+
+// readTemplate decodes a CloudFormation YAML template into maps, slices and
+// scalars, turning every short-form tag into the long form CloudFormation
+// reads it as: !Ref x is {"Ref": x}, !If [...] is {"Fn::If": [...]}, and
+// !GetAtt a.b is {"Fn::GetAtt": [a, b]}.
+func readTemplate(path string) (map[string]any, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	v, err := fromNode(&doc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	tpl, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: not a mapping", path)
+	}
+	return tpl, nil
+}
+
+// shortForms maps CloudFormation's YAML tags to the functions they stand for.
+var shortForms = map[string]string{
+	"!Ref": "Ref", "!Condition": "Condition",
+	"!And": "Fn::And", "!Equals": "Fn::Equals", "!If": "Fn::If", "!Not": "Fn::Not", "!Or": "Fn::Or",
+	"!Base64": "Fn::Base64", "!Cidr": "Fn::Cidr", "!FindInMap": "Fn::FindInMap", "!GetAtt": "Fn::GetAtt",
+	"!GetAZs": "Fn::GetAZs", "!ImportValue": "Fn::ImportValue", "!Join": "Fn::Join", "!Select": "Fn::Select",
+	"!Split": "Fn::Split", "!Sub": "Fn::Sub", "!Transform": "Fn::Transform",
+}
+
+func fromNode(n *yaml.Node) (any, error) {
+	if fn, ok := shortForms[n.Tag]; ok {
+		plain := *n
+		plain.Tag = ""
+		if n.Kind == yaml.ScalarNode {
+			plain.Tag = "!!str" // the argument of a scalar short form is a name or a string
+		}
+		arg, err := fromNode(&plain)
+		if err != nil {
+			return nil, err
+		}
+		if s, ok := arg.(string); ok && fn == "Fn::GetAtt" {
+			resource, attr, _ := strings.Cut(s, ".")
+			arg = []any{resource, attr}
+		}
+		return map[string]any{fn: arg}, nil
+	}
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		return nil, fmt.Errorf("line %d: unknown tag %s", n.Line, n.Tag)
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) != 1 {
+			return nil, errors.New("want exactly one YAML document")
+		}
+		return fromNode(n.Content[0])
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
+				return nil, fmt.Errorf("line %d: keys must be plain scalars", k.Line)
+			}
+			if _, dup := m[k.Value]; dup {
+				return nil, fmt.Errorf("line %d: duplicate key %q", k.Line, k.Value)
+			}
+			v, err := fromNode(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = v
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		s := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := fromNode(c)
+			if err != nil {
+				return nil, err
+			}
+			s = append(s, v)
+		}
+		return s, nil
+	case yaml.ScalarNode:
+		var v any
+		err := n.Decode(&v)
+		return v, err
+	}
+	return nil, fmt.Errorf("line %d: YAML anchors and aliases are not used in CloudFormation templates", n.Line)
+}
+
+// field returns the value at path in nested maps, or nil.
+func field(v any, path ...string) any {
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+// walk calls fn for v and everything inside it, with the path that leads there.
+func walk(v any, path []string, fn func(path []string, v any)) {
+	fn(path, v)
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			walk(x, append(slices.Clip(path), k), fn)
+		}
+	case []any:
+		for i, x := range v {
+			walk(x, append(slices.Clip(path), fmt.Sprint(i)), fn)
+		}
+	}
+}
+
+func equalJSON(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(ja) == string(jb)
+}
+
+// intrinsic reports whether m is an intrinsic function, {"Ref": x} or
+// {"Fn::<name>": args} or {"Condition": name}, and returns its name and
+// argument.
+func intrinsic(m map[string]any) (fn string, arg any, ok bool) {
+	if len(m) != 1 {
+		return "", nil, false
+	}
+	for k, v := range m {
+		fn, arg = k, v
+	}
+	return fn, arg, fn == "Ref" || fn == "Condition" || strings.HasPrefix(fn, "Fn::")
+}
+
+func isIntrinsic(m map[string]any) bool {
+	_, _, ok := intrinsic(m)
+	return ok
+}
+
+// mergeGlobals merges a Globals section into a resource's properties the
+// way SAM does: maps merge key by key, lists are concatenated with the
+// globals first, and anything else (intrinsic functions included) is taken
+// from the resource when it has it.
+func mergeGlobals(global, local any) any {
+	switch {
+	case global == nil:
+		return local
+	case local == nil:
+		return global
+	}
+	gm, gok := global.(map[string]any)
+	lm, lok := local.(map[string]any)
+	if gok && lok && !isIntrinsic(gm) && !isIntrinsic(lm) {
+		out := maps.Clone(gm)
+		for k, v := range lm {
+			out[k] = mergeGlobals(gm[k], v)
+		}
+		return out
+	}
+	gs, gok := global.([]any)
+	ls, lok := local.([]any)
+	if gok && lok {
+		return slices.Concat(gs, ls)
+	}
+	return local
+}
+
+// --- resolving the template for one deployment -------------------------------
+
+// stack is a template resolved for one set of parameter values, the way
+// CloudFormation resolves it at deploy time: conditions are evaluated,
+// Fn::If takes one branch, AWS::NoValue removes what holds it, and a
+// parameter's Ref gives its value. A resource's Ref gives "ref:<LogicalID>",
+// a pseudo parameter "{AWS::Name}", and ${Name} in Fn::Sub "{Name}" for a
+// resource or pseudo parameter.
+type stack struct {
+	tpl        map[string]any
+	params     map[string]any // string, or []any for a CommaDelimitedList
+	conditions map[string]bool
+}
+
+// noValue is what Ref AWS::NoValue resolves to; resolve drops it.
+type noValue struct{}
+
+var subVar = regexp.MustCompile(`\$\{([^!}][^}]*)\}`)
+
+func newStack(tpl map[string]any, values map[string]string) (*stack, error) {
+	s := &stack{tpl: tpl, params: map[string]any{}, conditions: map[string]bool{}}
+	params, _ := tpl["Parameters"].(map[string]any)
+	for name := range values {
+		if _, ok := params[name]; !ok {
+			return nil, fmt.Errorf("no parameter %s", name)
+		}
+	}
+	for name, p := range params {
+		value, given := values[name]
+		if !given {
+			def := field(p, "Default")
+			if def == nil {
+				return nil, fmt.Errorf("parameter %s has no default and no value", name)
+			}
+			value = fmt.Sprint(def)
+		}
+		if err := checkParam(name, p, value); err != nil {
+			return nil, err
+		}
+		s.params[name] = value
+		if field(p, "Type") == "CommaDelimitedList" {
+			var list []any
+			for _, v := range strings.Split(value, ",") {
+				list = append(list, v)
+			}
+			s.params[name] = list
+		}
+	}
+	conditions, _ := tpl["Conditions"].(map[string]any)
+	for name := range conditions {
+		if _, err := s.condition(name, nil); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// checkParam applies a parameter's constraints to value, as CloudFormation does.
+func checkParam(name string, p any, value string) error {
+	if allowed, ok := field(p, "AllowedValues").([]any); ok {
+		if !slices.ContainsFunc(allowed, func(a any) bool { return fmt.Sprint(a) == value }) {
+			return fmt.Errorf("parameter %s: %q is not one of %v", name, value, allowed)
+		}
+	}
+	if pattern, ok := field(p, "AllowedPattern").(string); ok {
+		if !regexp.MustCompile(`^(?:` + pattern + `)$`).MatchString(value) {
+			return fmt.Errorf("parameter %s: %q does not match %s", name, value, pattern)
+		}
+	}
+	if n, ok := field(p, "MinLength").(int); ok && len(value) < n {
+		return fmt.Errorf("parameter %s: %q is shorter than %d", name, value, n)
+	}
+	return nil
+}
+
+func (s *stack) condition(name string, seen []string) (bool, error) {
+	if v, ok := s.conditions[name]; ok {
+		return v, nil
+	}
+	if slices.Contains(seen, name) {
+		return false, fmt.Errorf("condition %s depends on itself", name)
+	}
+	def := field(s.tpl, "Conditions", name)
+	if def == nil {
+		return false, fmt.Errorf("no condition %s", name)
+	}
+	v, err := s.evalCondition(def, append(seen, name))
+	if err != nil {
+		return false, fmt.Errorf("condition %s: %w", name, err)
+	}
+	s.conditions[name] = v
+	return v, nil
+}
+
+func (s *stack) evalCondition(def any, seen []string) (bool, error) {
+	m, _ := def.(map[string]any)
+	fn, arg, ok := intrinsic(m)
+	if !ok {
+		return false, fmt.Errorf("not a condition function: %v", def)
+	}
+	args, _ := arg.([]any)
+	switch fn {
+	case "Condition":
+		return s.condition(fmt.Sprint(arg), seen)
+	case "Fn::Equals":
+		if len(args) != 2 {
+			return false, errors.New("Fn::Equals takes two values")
+		}
+		a, err := s.resolve(args[0])
+		if err != nil {
+			return false, err
+		}
+		b, err := s.resolve(args[1])
+		return equalJSON(a, b), err
+	case "Fn::Not":
+		if len(args) != 1 {
+			return false, errors.New("Fn::Not takes one condition")
+		}
+		v, err := s.evalCondition(args[0], seen)
+		return !v, err
+	case "Fn::And", "Fn::Or":
+		all := fn == "Fn::And"
+		for _, a := range args {
+			v, err := s.evalCondition(a, seen)
+			if err != nil || v != all {
+				return v, err
+			}
+		}
+		return all, nil
+	}
+	return false, fmt.Errorf("not a condition function: %s", fn)
+}
+
+// deployed returns what CloudFormation would create: the Globals, the
+// resources and the outputs whose condition holds, resolved.
+func (s *stack) deployed() (map[string]any, error) {
+	out := map[string]any{}
+	for _, section := range []string{"Globals", "Resources", "Outputs"} {
+		kept := map[string]any{}
+		entries, _ := s.tpl[section].(map[string]any)
+		for name, e := range entries {
+			if c, ok := field(e, "Condition").(string); ok && section != "Globals" && !s.conditions[c] {
+				continue
+			}
+			r, err := s.resolve(e)
+			if err != nil {
+				return nil, fmt.Errorf("%s.%s: %w", section, name, err)
+			}
+			kept[name] = r
+		}
+		out[section] = kept
+	}
+	return out, nil
+}
+
+// resolve returns v with every intrinsic function resolved.
+func (s *stack) resolve(v any) (any, error) {
+	switch v := v.(type) {
+	case map[string]any:
+		if fn, arg, ok := intrinsic(v); ok {
+			return s.apply(fn, arg)
+		}
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			r, err := s.resolve(x)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			if _, drop := r.(noValue); !drop {
+				out[k] = r
+			}
+		}
+		return out, nil
+	case []any:
+		out := make([]any, 0, len(v))
+		for i, x := range v {
+			r, err := s.resolve(x)
+			if err != nil {
+				return nil, fmt.Errorf("[%d]: %w", i, err)
+			}
+			if _, drop := r.(noValue); !drop {
+				out = append(out, r)
+			}
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+// apply resolves the intrinsic function fn with its argument.
+func (s *stack) apply(fn string, arg any) (any, error) {
+	args, _ := arg.([]any)
+	switch fn {
+	case "Ref":
+		return s.ref(fmt.Sprint(arg), false)
+	case "Fn::If":
+		if len(args) != 3 {
+			return nil, errors.New("Fn::If takes a condition and two values")
+		}
+		ok, err := s.condition(fmt.Sprint(args[0]), nil)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return s.resolve(args[1])
+		}
+		return s.resolve(args[2])
+	case "Fn::Join":
+		if len(args) != 2 {
+			return nil, errors.New("Fn::Join takes a delimiter and a list")
+		}
+		list, err := s.resolve(args[1])
+		if err != nil {
+			return nil, err
+		}
+		items, ok := list.([]any)
+		if !ok {
+			return nil, fmt.Errorf("Fn::Join of %v, not a list", list)
+		}
+		var parts []string
+		for _, it := range items {
+			parts = append(parts, fmt.Sprint(it))
+		}
+		return strings.Join(parts, fmt.Sprint(args[0])), nil
+	case "Fn::Sub":
+		str, ok := arg.(string)
+		if !ok {
+			return nil, errors.New("only the one-string form of Fn::Sub is used here")
+		}
+		var err error
+		out := subVar.ReplaceAllStringFunc(str, func(m string) string {
+			name := m[2 : len(m)-1]
+			resource, _, _ := strings.Cut(name, ".")
+			v, rerr := s.ref(resource, true)
+			if rerr != nil {
+				err = rerr
+			}
+			if r, ok := v.(string); ok && strings.HasPrefix(r, "ref:") {
+				return "{" + name + "}"
+			}
+			return fmt.Sprint(v)
+		})
+		return strings.ReplaceAll(out, "${!", "${"), err
+	case "Fn::GetAtt":
+		if len(args) != 2 {
+			return nil, errors.New("Fn::GetAtt takes a resource and an attribute")
+		}
+		if _, err := s.ref(fmt.Sprint(args[0]), false); err != nil {
+			return nil, err
+		}
+		return fmt.Sprintf("getatt:%v.%v", args[0], args[1]), nil
+	}
+	return nil, fmt.Errorf("%s is not supported by this test", fn)
+}
+
+// ref resolves a Ref (or a ${Name} of Fn::Sub) to name.
+func (s *stack) ref(name string, inSub bool) (any, error) {
+	switch {
+	case name == "AWS::NoValue" && !inSub:
+		return noValue{}, nil
+	case strings.HasPrefix(name, "AWS::"):
+		return "{" + name + "}", nil
+	}
+	if v, ok := s.params[name]; ok {
+		if _, isList := v.([]any); isList && inSub {
+			return nil, fmt.Errorf("${%s}: a list cannot be substituted", name)
+		}
+		return v, nil
+	}
+	res := field(s.tpl, "Resources", name)
+	if res == nil {
+		return nil, fmt.Errorf("Ref to unknown %s", name)
+	}
+	if c, ok := field(res, "Condition").(string); ok && !s.conditions[c] {
+		return nil, fmt.Errorf("Ref to %s, which is not created (condition %s is false)", name, c)
+	}
+	return "ref:" + name, nil
+}
