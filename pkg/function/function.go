@@ -138,7 +138,7 @@ func readSessionSettings(env *config.Env) sessionSettings {
 	if len(s.audience) == 0 && env.Required("SESSION_AUDIENCE") != "" {
 		env.Fail("SESSION_AUDIENCE", "must name at least one audience")
 	}
-	s.leeway = env.Duration("SESSION_LEEWAY", 30*time.Second, 0, 5*time.Minute)
+	s.leeway = env.Duration("SESSION_LEEWAY", 30*time.Second, time.Second, 5*time.Minute)
 	s.scope = env.String("SESSION_REQUIRED_SCOPE", "")
 	if s.mode == ModeJWKS {
 		s.jwks = session.JWKSConfig{
