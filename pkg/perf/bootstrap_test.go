@@ -1,0 +1,209 @@
+package perf_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/perf"
+	"github.com/vendortokens/vendor-token-functions/pkg/runtimeapi"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
+)
+
+const (
+	module = "github.com/vendortokens/vendor-token-functions"
+	// roundTrip is the simulated Secrets Manager round trip.
+	roundTrip = 50 * time.Millisecond
+	// invocations is how many requests each process serves before its peak
+	// memory is read.
+	invocations = 5
+)
+
+// subject is one binary that BenchmarkBootstrap starts.
+type subject struct {
+	name     string
+	pkg      string   // import path of its main package
+	settings []string // its settings, as KEY=value, without Secrets Manager's
+	event    []byte   // the invocation payload
+	// slow answers after roundTrip, fast at once.
+	slow, fast *secretstest.Server
+
+	starts, inits []time.Duration // cold starts with slow and with fast
+	peakRSS       int64           // bytes
+	exeBytes      int64           // of its linux/arm64 build
+}
+
+// BenchmarkBootstrap starts each function's bootstrap and the yardstick in
+// turn, b.N times each, against a Runtime API and Secrets Manager on
+// loopback; see the package documentation. Run it with -benchtime Nx.
+func BenchmarkBootstrap(b *testing.B) {
+	if testing.Short() {
+		b.Skip("builds and starts binaries")
+	}
+	ctx := context.Background()
+	subjects := bootstrapSubjects(b)
+	pkgs := make([]string, len(subjects))
+	for i, s := range subjects {
+		pkgs[i] = s.pkg
+	}
+	host := buildProduction(b, runtime.GOOS, runtime.GOARCH, pkgs)
+	arm64 := buildProduction(b, "linux", "arm64", pkgs)
+	for i, s := range subjects {
+		fi, err := os.Stat(arm64[i])
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.exeBytes = fi.Size()
+	}
+
+	round := 0
+	for b.Loop() {
+		// Rotate the order, so no binary always follows the same one.
+		for i := range subjects {
+			j := (i + round) % len(subjects)
+			s := subjects[j]
+			s.starts = append(s.starts, coldStart(ctx, b, s, host[j], s.slow))
+			s.inits = append(s.inits, coldStart(ctx, b, s, host[j], s.fast))
+		}
+		round++
+	}
+
+	const mib = 1 << 20
+	for _, s := range subjects {
+		b.ReportMetric(float64(median(s.starts))/float64(time.Millisecond), s.name+"-start-ms")
+		b.ReportMetric(float64(median(s.inits))/float64(time.Millisecond), s.name+"-init-ms")
+		b.ReportMetric(float64(s.peakRSS)/mib, s.name+"-rss-MiB")
+		b.ReportMetric(float64(s.exeBytes)/mib, s.name+"-arm64-MiB")
+		b.ReportMetric(float64(s.slow.MaxInFlight()), s.name+"-secrets-in-flight")
+	}
+}
+
+// bootstrapSubjects returns the four functions and the yardstick, each with
+// its own Secrets Manager stand-ins.
+func bootstrapSubjects(b *testing.B) []*subject {
+	upstream := copilotUpstream(b)
+	token := sessionToken(b)
+	var subjects []*subject
+	for _, f := range fixtures {
+		var settings []string
+		for k, v := range f.env(upstream.URL) {
+			settings = append(settings, k+"="+v)
+		}
+		slices.Sort(settings)
+		subjects = append(subjects, &subject{
+			name:     f.name,
+			pkg:      module + "/functions/" + f.name,
+			settings: settings,
+			event:    mustJSON(b, event(f.route, token)),
+			slow:     secretsServer(b),
+			fast:     secretsServer(b),
+		})
+	}
+	yardstickSecret := map[string]string{"perf/yardstick": "perf-yardstick-key-0123456789abcdef"}
+	subjects = append(subjects, &subject{
+		name:     perf.Yardstick,
+		pkg:      module + "/pkg/perf/yardstick",
+		settings: []string{"YARDSTICK_SECRET_ID=perf/yardstick"},
+		event:    mustJSON(b, event("POST /yardstick", token)),
+		slow:     secretstest.NewServer(b, yardstickSecret),
+		fast:     secretstest.NewServer(b, yardstickSecret),
+	})
+	for _, s := range subjects {
+		s.slow.SetDelay(roundTrip)
+	}
+	return subjects
+}
+
+// coldStart starts the binary at path as a fresh execution environment with
+// secrets from sm, has it serve some invocations, records its peak memory,
+// stops it and returns its cold start.
+func coldStart(ctx context.Context, b *testing.B, s *subject, path string, sm *secretstest.Server) time.Duration {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	api := runtimeapi.NewServer(b)
+	api.FunctionName = s.name
+	p, err := api.Start(ctx, path, append(sm.Env(), s.settings...)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	took, err := p.WaitReady(ctx)
+	if err != nil {
+		b.Fatalf("%s: %v\n%s", s.name, err, p.Output())
+	}
+	for range invocations {
+		res, err := api.Invoke(ctx, s.event)
+		if err != nil || res.Error != nil || !bytes.Contains(res.Payload, []byte(`"statusCode":200`)) {
+			b.Fatalf("%s: invocation: %v %v %s\n%s", s.name, err, res.Error, res.Payload, p.Output())
+		}
+	}
+	s.peakRSS = max(s.peakRSS, peakRSS(b, p))
+	cancel()
+	_ = p.Wait(context.Background())
+	return took
+}
+
+// buildProduction builds pkgs with the flags of the Makefile's go-lambda
+// (no cgo, lambda.norpc, -trimpath, -ldflags "-s -w") for goos/goarch, with
+// one go command, and returns the binaries' paths in the order of pkgs.
+func buildProduction(b *testing.B, goos, goarch string, pkgs []string) []string {
+	dir := b.TempDir()
+	cmd := exec.Command("go", append([]string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w",
+		"-o", dir + string(filepath.Separator)}, pkgs...)...)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("go build for %s/%s: %v\n%s", goos, goarch, err, out)
+	}
+	paths := make([]string, len(pkgs))
+	for i, pkg := range pkgs {
+		paths[i] = filepath.Join(dir, pkg[strings.LastIndex(pkg, "/")+1:])
+	}
+	return paths
+}
+
+// peakRSS returns the process's peak resident set (VmHWM), or 0 where
+// /proc is not available. The rusage of a child (Maxrss) would not do: Go
+// starts children with vfork, and Linux carries the high-water mark of the
+// parent's memory over the exec, so it reports at least this test's own
+// resident set.
+func peakRSS(b *testing.B, p *runtimeapi.Process) int64 {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Pid()))
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(status)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kib, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				b.Fatalf("VmHWM: %v", err)
+			}
+			return kib << 10
+		}
+	}
+	return 0
+}
+
+func median(d []time.Duration) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(d))
+	return s[len(s)/2]
+}
+
+func mustJSON(b *testing.B, v any) []byte {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return raw
+}

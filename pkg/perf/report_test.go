@@ -1,0 +1,124 @@
+package perf_test
+
+import (
+	"math"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/perf"
+)
+
+// benchOutput is what `make bench` feeds the report: BenchmarkWarm with
+// -count 3 (the fastest sample counts), then BenchmarkBootstrap.
+const benchOutput = `goos: linux
+goarch: amd64
+pkg: github.com/vendortokens/vendor-token-functions/pkg/perf
+BenchmarkWarm/kustomer/handler-2   	  133981	      9000 ns/op	    6276 B/op	      75 allocs/op
+BenchmarkWarm/kustomer/floor-2     	  161982	      7000 ns/op	    5129 B/op	      99 allocs/op
+BenchmarkWarm/decagon/handler-2    	  174144	      9500 ns/op	    4947 B/op	      55 allocs/op
+BenchmarkWarm/decagon/floor-2      	  218746	      5000 ns/op	    3848 B/op	      79 allocs/op
+BenchmarkWarm/kustomer/handler-2   	  133981	      8000 ns/op	    6276 B/op	      75 allocs/op
+BenchmarkWarm/kustomer/floor-2     	  161982	      7100 ns/op	    5129 B/op	      99 allocs/op
+BenchmarkWarm/decagon/handler-2    	  174144	      7000 ns/op	    4947 B/op	      55 allocs/op
+BenchmarkWarm/decagon/floor-2      	  218746	      5100 ns/op	    3848 B/op	      79 allocs/op
+BenchmarkWarm/kustomer/handler-2   	  133981	      8500 ns/op	    6276 B/op	      75 allocs/op
+BenchmarkWarm/kustomer/floor-2     	  161982	      6900 ns/op	    5129 B/op	      99 allocs/op
+BenchmarkWarm/decagon/handler-2    	  174144	      9000 ns/op	    4947 B/op	      55 allocs/op
+BenchmarkWarm/decagon/floor-2      	  218746	      4900 ns/op	    3848 B/op	      79 allocs/op
+PASS
+BenchmarkBootstrap-2   	      10	 340548184 ns/op	         9.000 decagon-arm64-MiB	         4.5 decagon-init-ms	        40.0 decagon-rss-MiB	         1.000 decagon-secrets-in-flight	        70.0 decagon-start-ms	         9.000 kustomer-arm64-MiB	         4.7 kustomer-init-ms	        10.9 kustomer-rss-MiB	         2.000 kustomer-secrets-in-flight	        55.9 kustomer-start-ms	         8.500 yardstick-arm64-MiB	         5.0 yardstick-init-ms	        10.1 yardstick-rss-MiB	         1.000 yardstick-secrets-in-flight	        55.0 yardstick-start-ms
+ok  	github.com/vendortokens/vendor-token-functions/pkg/perf	20.983s
+`
+
+func TestReport(t *testing.T) {
+	res, err := perf.Parse(strings.NewReader(benchOutput))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Median("BenchmarkWarm/kustomer/handler", "ns/op"); got != 8500 {
+		t.Errorf("median = %v, want 8500", got)
+	}
+	if got := res.Min("BenchmarkWarm/kustomer/handler", "ns/op"); got != 8000 {
+		t.Errorf("min = %v, want 8000", got)
+	}
+	if got := res.Median("BenchmarkWarm/kustomer/handler", "no-such-unit"); !math.IsNaN(got) {
+		t.Errorf("median of nothing = %v, want NaN", got)
+	}
+	if got := res.Min("BenchmarkWarm/kustomer/handler", "no-such-unit"); !math.IsNaN(got) {
+		t.Errorf("min of nothing = %v, want NaN", got)
+	}
+	rows := res.Rows()
+	if len(rows) != 2 || rows[0].Function != "kustomer" || rows[1].Function != "decagon" {
+		t.Fatalf("rows = %+v", rows)
+	}
+	if r := rows[0]; r.Start != 55.9 || r.YardstickStart != 55 || r.Size != 9 || r.PeakRSS != 10.9 || r.SecretsInFlight != 2 {
+		t.Errorf("kustomer row = %+v", r)
+	}
+	if m := rows[0].Misses(); len(m) != 0 {
+		t.Errorf("kustomer misses %v", m)
+	}
+
+	var out strings.Builder
+	misses, err := perf.WriteReport(&out, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// decagon: handler 7000/4900 = 1.43x (met), cold start 70/55 = 1.27x,
+	// 40 MiB, secrets read one after the other.
+	if len(misses) != 3 || !strings.HasPrefix(misses[0], "decagon: cold start/yardstick 1.27x") {
+		t.Errorf("misses = %q", misses)
+	}
+	for _, want := range []string{
+		"| kustomer | 8000 | 6900 | 1.16 | 75 | 55.9 (55.0) | 1.02 | 9.00 (8.50) | 1.06 | 10.9 |",
+		"| yardstick | | | | | 55.0 | | 8.50 | | 10.1 |",
+		"kustomer 2, decagon 1.",
+		"3 missed.",
+		"MISSED decagon: its two secrets were read one after the other, not at once",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestReportWithoutBootstrap: the warm benchmarks alone give a table with
+// the other columns empty, and a verdict on the handler budget only.
+func TestReportWithoutBootstrap(t *testing.T) {
+	res, err := perf.Parse(strings.NewReader("BenchmarkWarm/ccai/handler-2 10 160 ns/op\nBenchmarkWarm/ccai/floor-2 10 100 ns/op\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	misses, err := perf.WriteReport(&out, res.Rows())
+	if err != nil || len(misses) != 1 || misses[0] != "ccai: handler/floor 1.60x, budget 1.50x" {
+		t.Fatalf("misses %q, %v", misses, err)
+	}
+	for _, want := range []string{
+		"| ccai | 160 | 100 | 1.60 | - | - (-) | - | - (-) | - | - |\n",
+		"  MISSED ccai: handler/floor 1.60x, budget 1.50x\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func ExampleWriteReport() {
+	res, _ := perf.Parse(strings.NewReader(`
+BenchmarkWarm/ccai/handler-2   100000   9000 ns/op   7000 B/op   75 allocs/op
+BenchmarkWarm/ccai/floor-2     100000   7500 ns/op   6000 B/op   99 allocs/op
+BenchmarkBootstrap-2   10   1 ns/op   9 ccai-arm64-MiB   5 ccai-init-ms   11 ccai-rss-MiB   2 ccai-secrets-in-flight   56 ccai-start-ms   8.5 yardstick-arm64-MiB   5 yardstick-init-ms   10 yardstick-rss-MiB   1 yardstick-secrets-in-flight   55 yardstick-start-ms
+`))
+	_, _ = perf.WriteReport(os.Stdout, res.Rows())
+	// Output:
+	// | function | handler ns/op | floor ns/op | ratio | allocs/op | cold start ms (yardstick) | ratio | size MiB (yardstick) | ratio | peak RSS MiB |
+	// |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|
+	// | ccai | 9000 | 7500 | 1.20 | 75 | 56.0 (55.0) | 1.02 | 9.00 (8.50) | 1.06 | 11.0 |
+	// | yardstick | | | | | 55.0 | | 8.50 | | 10.0 |
+	//
+	// Cold start with Secrets Manager answering at once (init work only), ms: ccai 5.0, yardstick 5.0.
+	// GetSecretValue calls in flight at once at cold start (two secrets each): ccai 2.
+	//
+	// Budgets: handler <= 1.5x floor, cold start <= 1.2x and size <= 1.2x the yardstick, peak RSS < 32 MiB, both secrets read at once: all met.
+}
