@@ -4,6 +4,7 @@
 #   make test        go vet, then every test (with the race detector when cgo works)
 #   make lint        gofmt, go vet, staticcheck and a go.mod tidiness check
 #   make build       the four Lambda bootstraps in bin/<vendor>/bootstrap, without SAM
+#   make bench       the performance budget: benchmarks and a short report (pkg/perf)
 #
 # With the AWS SAM CLI:
 #   sam build        builds each function through build-<LogicalId> below
@@ -19,7 +20,7 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 
 # Add your own targets to this list, or declare them with another .PHONY line.
-.PHONY: help build test lint deploy
+.PHONY: help build test lint deploy bench
 
 # The vendors and their SAM logical IDs (template.yaml).
 VENDORS := kustomer ccai decagon copilot
@@ -74,6 +75,19 @@ lint: ## gofmt check, go vet, staticcheck (pinned) and go mod tidy check
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	$(GO) mod tidy -diff
+
+# bench keeps the raw benchmark output in BENCH_OUT and prints the report of
+# pkg/perf/report; it fails when a budget is missed. About two minutes.
+BENCH_OUT := bin/bench.txt
+
+bench: ## Performance budget: warm handler vs crypto floor; cold start, size, memory vs a yardstick
+	@mkdir -p $(dir $(BENCH_OUT))
+	@echo "BenchmarkWarm: each function's handler path and its cryptography floor..."
+	@$(GO) test -run '^$$' -bench '^BenchmarkWarm$$' -count 5 -benchtime 500ms ./pkg/perf > $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
+	@echo "BenchmarkBootstrap: build the bootstraps and the yardstick, start each 20 times..."
+	@$(GO) test -run '^$$' -bench '^BenchmarkBootstrap$$' -benchtime 10x -timeout 10m ./pkg/perf >> $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
+	@echo "(raw results: $(BENCH_OUT))"
+	@$(GO) run ./pkg/perf/report $(BENCH_OUT)
 
 ##> invoke-<vendor>       sam build <LogicalId> && sam local invoke it with events/<vendor>.json and events/env.json
 $(INVOKE_TARGETS): invoke-%:
