@@ -5,6 +5,7 @@
 #   make lint        gofmt, go vet, staticcheck and a go.mod tidiness check
 #   make build       the four Lambda bootstraps in bin/<vendor>/bootstrap, without SAM
 #   make bench       the performance budget: benchmarks and a short report (pkg/perf)
+#   make fuzz        every fuzz target for a short while (FUZZTIME=15s each)
 #
 # With the AWS SAM CLI:
 #   sam build        builds each function through build-<LogicalId> below
@@ -20,7 +21,7 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 
 # Add your own targets to this list, or declare them with another .PHONY line.
-.PHONY: help build test lint deploy bench
+.PHONY: help build test lint deploy bench fuzz
 
 # The vendors and their SAM logical IDs (template.yaml).
 VENDORS := kustomer ccai decagon copilot
@@ -88,6 +89,22 @@ bench: ## Performance budget: warm handler vs crypto floor; cold start, size, me
 	@$(GO) test -run '^$$' -bench '^BenchmarkBootstrap$$' -benchtime 10x -timeout 10m ./pkg/perf >> $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
 	@echo "(raw results: $(BENCH_OUT))"
 	@$(GO) run ./pkg/perf/report $(BENCH_OUT)
+
+# Each fuzz target runs for FUZZTIME; go test -fuzz takes one target at a
+# time. Minimising a new input is capped at 2s so a short run stays short. A failure leaves its input in the package's testdata/fuzz/, which
+# plain `make test` then replays.
+FUZZTIME ?= 15s
+FUZZ_TARGETS := \
+	./pkg/session:FuzzVerify \
+	./pkg/session:FuzzObjectMembers \
+	./pkg/httpapi:FuzzHandle \
+	./pkg/copilot:FuzzParseResponse
+
+fuzz: ## Run every fuzz target for FUZZTIME (default 15s each)
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} in $${t%%:*} for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s "$${t%%:*}"; \
+	done
 
 ##> invoke-<vendor>       sam build <LogicalId> && sam local invoke it with events/<vendor>.json and events/env.json
 $(INVOKE_TARGETS): invoke-%:
