@@ -1,0 +1,25 @@
+// Package localapi serves the functions' routes on one local HTTP server,
+// with no AWS account: each request becomes an API Gateway HTTP API event
+// (payload format 2.0) for the very handler that function.Build makes for
+// Lambda, and the handler's response is written back as API Gateway would.
+// cmd/local runs it (make local).
+//
+// Routes is the one route table, held equal to template.yaml's routes by a
+// test. A Server answers a path no route has with 404 and the body
+//
+//	{"error": {"code": "not_found", "message": "...", "request_id": "..."}}
+//
+// and a method a route's path does not accept with 405, code
+// "method_not_allowed" and an Allow header; a body over MaxRequestBytes
+// gets the handler's own 400 bad_request. (Deployed, API Gateway answers
+// both of the first with its own 404 {"message":"Not Found"}.) Every
+// response carries Apigw-Requestid, the event's request id, which the
+// handler's error bodies and log lines repeat.
+//
+// Settings are the functions' own environment variables. DevSettings are
+// dev-only defaults that let the server run at once: hs256 sessions with a
+// dev signing key, dev vendor secrets given as *_SECRET_JSON, and Copilot
+// answered by CopilotStandIn, which the Server mounts at StandInPrefix.
+// Getenv lays the real environment over them, so any variable that is set
+// wins. DevSession signs a session token that those settings accept.
+package localapi

@@ -1,0 +1,161 @@
+package localapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/function"
+)
+
+// DefaultAddr is where Run listens unless told otherwise: loopback only.
+const DefaultAddr = "127.0.0.1:3000"
+
+// ShutdownTimeout bounds how long Run waits for requests in flight once
+// its context ends.
+const ShutdownTimeout = 5 * time.Second
+
+// Config is what Run takes from its surroundings.
+type Config struct {
+	Addr    string              // listen address; "" means DefaultAddr
+	Environ func(string) string // the environment; nil means os.Getenv
+	Stdout  io.Writer           // the start-up banner; nil means os.Stdout
+	Logger  *slog.Logger        // the functions' logs; nil means slog.Default()
+}
+
+// Run serves Routes on c.Addr until ctx ends, then shuts down, waiting at
+// most ShutdownTimeout for requests in flight. The functions are built from
+// the environment over DevSettings (see Getenv), with COPILOT_BASE_URL
+// defaulting to this server's own CopilotStandIn. Once serving, Run prints
+// the routes and a curl command with a fresh dev session to c.Stdout. It
+// returns nil after a clean shutdown.
+func Run(ctx context.Context, c Config) error {
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.Environ == nil {
+		c.Environ = os.Getenv
+	}
+	if c.Stdout == nil {
+		c.Stdout = os.Stdout
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	addr := ln.Addr().(*net.TCPAddr)
+	base := baseURL(addr)
+
+	defaults := DevSettings()
+	defaults["COPILOT_BASE_URL"] = base + StandInPrefix
+	getenv := Getenv(c.Environ, defaults)
+	srv, err := New(ctx, function.Deps{Getenv: getenv, Logger: c.Logger})
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	printBanner(c.Stdout, base, !addr.IP.IsLoopback(), c.Environ, defaults, getenv)
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(c.Stdout, "Shutting down.")
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		hs.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// baseURL is the URL that reaches a listener at addr from this machine.
+func baseURL(addr *net.TCPAddr) string {
+	ip := addr.IP
+	if ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return "http://" + net.JoinHostPort(ip.String(), fmt.Sprint(addr.Port))
+}
+
+// printBanner tells what is served and how to try it.
+func printBanner(w io.Writer, base string, exposed bool, environ func(string) string, defaults map[string]string, getenv func(string) string) {
+	fmt.Fprintf(w, "Serving the token functions as API Gateway would, on %s\n", base)
+	if exposed {
+		fmt.Fprintln(w, "WARNING: not a loopback address; anyone who reaches it can mint tokens with these settings.")
+	}
+	fmt.Fprintln(w, "\nRoutes:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range Routes {
+		fmt.Fprintf(tw, "  %s\t%s%s\t%s\n", r.Method, base, r.Path, r.LogicalID)
+	}
+	_ = tw.Flush()
+
+	var fromEnv, dev []string
+	for name := range defaults {
+		if set(environ, name) {
+			fromEnv = append(fromEnv, name)
+		} else if getenv(name) != "" {
+			dev = append(dev, name)
+		}
+	}
+	slices.Sort(fromEnv)
+	slices.Sort(dev)
+	fmt.Fprintf(w, "\nDEV-ONLY defaults in use (never deploy them): %s\n", strings.Join(dev, ", "))
+	if len(fromEnv) > 0 {
+		fmt.Fprintf(w, "From your environment: %s\n", strings.Join(fromEnv, ", "))
+	}
+	fmt.Fprintf(w, "Copilot stand-in: %s (COPILOT_BASE_URL: %s)\n", base+StandInPrefix, getenv("COPILOT_BASE_URL"))
+
+	token, err := DevSession(getenv, DevIdentity, time.Now(), DefaultSessionTTL)
+	if err != nil {
+		fmt.Fprintf(w, "\nNo dev session: %v\n", err)
+	} else {
+		fmt.Fprintf(w, "\nTry it, with a dev session for %s valid for %s:\n\n  %s\n",
+			DevIdentity.UserID, shortDuration(DefaultSessionTTL), Curl(http.MethodPost, base+"/kustomer/token", token))
+		fmt.Fprintln(w, "\nAnother session: TOKEN=$(make -s dev-session SUB=user-2 EMAIL=user-2@example.com NAME='User Two')")
+	}
+	fmt.Fprintln(w, "\nStop with Ctrl-C.")
+}
+
+// shortDuration writes d without zero trailing units: "1h", not "1h0m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// Curl returns a curl command line that calls url with method and the
+// session token as a bearer token. url and token must not hold a quote.
+func Curl(method, url, token string) string {
+	return fmt.Sprintf("curl -sS -X %s %s -H 'Authorization: Bearer %s'", method, url, token)
+}

@@ -1,0 +1,217 @@
+package localapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/localapi"
+)
+
+// syncBuffer is a bytes.Buffer that Run may write while the test reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitFor polls out until it holds s, for at most 10 s.
+func waitFor(t *testing.T, out *syncBuffer, s string) string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if text := out.String(); strings.Contains(text, s) {
+			return text
+		}
+	}
+	t.Fatalf("no %q in the output:\n%s", s, out.String())
+	return ""
+}
+
+// TestRun starts the server as make local does, runs the curl command it
+// prints, calls every route it lists, and stops it.
+func TestRun(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- localapi.Run(ctx, localapi.Config{
+			Addr:    "127.0.0.1:0",
+			Environ: func(string) string { return "" },
+			Stdout:  &out,
+			Logger:  quiet,
+		})
+	}()
+	banner := waitFor(t, &out, "Stop with Ctrl-C.")
+
+	// The printed curl command works as printed.
+	line := regexp.MustCompile(`(?m)^\s*(curl .*)$`).FindStringSubmatch(banner)
+	if line == nil {
+		t.Fatalf("no curl command in:\n%s", banner)
+	}
+	resp := runCurl(t, line[1])
+	var body map[string]string
+	if resp.status != http.StatusOK || json.Unmarshal(resp.body, &body) != nil || body["token"] == "" {
+		t.Fatalf("the printed curl got %d %s", resp.status, resp.body)
+	}
+
+	// Every route is listed, on a URL that serves it.
+	_, getenv := start(t, nil) // the same dev settings
+	token := devToken(t, getenv, testID)
+	for _, r := range localapi.Routes {
+		m := regexp.MustCompile(`(?m)^\s+` + r.Method + `\s+(http://\S+` + regexp.QuoteMeta(r.Path) + `)\s+` + r.LogicalID + `$`).FindStringSubmatch(banner)
+		if m == nil {
+			t.Errorf("%s is not listed in:\n%s", r.Key(), banner)
+			continue
+		}
+		if resp := call(t, r.Method, m[1], token, nil); resp.status != http.StatusOK {
+			t.Errorf("%s %s: %d %s", r.Method, m[1], resp.status, resp.body)
+		}
+	}
+	for _, want := range []string{"DEV-ONLY", "SESSION_SECRET_JSON", localapi.StandInPrefix, "make -s dev-session"} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("the banner does not mention %q:\n%s", want, banner)
+		}
+	}
+	if strings.Contains(banner, "WARNING") {
+		t.Errorf("a loopback server warns:\n%s", banner)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run = %v", err)
+		}
+	case <-time.After(localapi.ShutdownTimeout + time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+	waitFor(t, &out, "Shutting down.")
+}
+
+// runCurl runs a command line of the form Curl prints with net/http.
+func runCurl(t *testing.T, line string) response {
+	t.Helper()
+	args := shellWords(t, line)
+	if len(args) == 0 || args[0] != "curl" {
+		t.Fatalf("not a curl command: %q", line)
+	}
+	method, url, header := http.MethodGet, "", http.Header{}
+	for i := 1; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "-sS":
+		case a == "-X" && i+1 < len(args):
+			i++
+			method = args[i]
+		case a == "-H" && i+1 < len(args):
+			i++
+			k, v, ok := strings.Cut(args[i], ":")
+			if !ok {
+				t.Fatalf("bad header %q", args[i])
+			}
+			header.Add(k, strings.TrimSpace(v))
+		case !strings.HasPrefix(a, "-") && url == "":
+			url = a
+		default:
+			t.Fatalf("unexpected curl argument %q in %q", a, line)
+		}
+	}
+	token, ok := strings.CutPrefix(header.Get("Authorization"), "Bearer ")
+	if !ok || url == "" {
+		t.Fatalf("no URL or bearer token in %q", line)
+	}
+	return call(t, method, url, token, nil)
+}
+
+// shellWords splits line as a POSIX shell would, for words that are plain
+// or in single quotes.
+func shellWords(t *testing.T, line string) []string {
+	t.Helper()
+	var words []string
+	var word strings.Builder
+	inWord, quoted := false, false
+	for _, c := range line {
+		switch {
+		case quoted && c == '\'':
+			quoted = false
+		case quoted:
+			word.WriteRune(c)
+		case c == '\'':
+			quoted, inWord = true, true
+		case c == ' ' || c == '\t':
+			if inWord {
+				words = append(words, word.String())
+				word.Reset()
+				inWord = false
+			}
+		case strings.ContainsRune(`"\$`+"`", c):
+			t.Fatalf("%q needs more than single quotes", line)
+		default:
+			word.WriteRune(c)
+			inWord = true
+		}
+	}
+	if quoted {
+		t.Fatalf("unterminated quote in %q", line)
+	}
+	if inWord {
+		words = append(words, word.String())
+	}
+	return words
+}
+
+func TestRunFails(t *testing.T) {
+	t.Parallel()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { busy.Close() })
+	for _, tt := range []struct {
+		name, addr string
+		env        map[string]string
+		want       string
+	}{
+		{"address in use", busy.Addr().String(), nil, "address already in use"},
+		{"bad setting", "127.0.0.1:0", map[string]string{"CCAI_TOKEN_TTL": "forever"}, "CcaiFunction"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out syncBuffer
+			// Bounded, should Run serve after all.
+			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+			defer cancel()
+			err := localapi.Run(ctx, localapi.Config{
+				Addr:    tt.addr,
+				Environ: func(k string) string { return tt.env[k] },
+				Stdout:  &out,
+				Logger:  quiet,
+			})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Run = %v, want an error with %q", err, tt.want)
+			}
+			if out.String() != "" {
+				t.Errorf("printed %q", out.String())
+			}
+		})
+	}
+}

@@ -1,0 +1,288 @@
+package localapi_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/function"
+	"github.com/vendortokens/vendor-token-functions/pkg/localapi"
+	"github.com/vendortokens/vendor-token-functions/pkg/session"
+)
+
+var (
+	quiet  = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	testID = session.Identity{UserID: "user-42", Email: "ada@example.com", Name: "Ada Lovelace"}
+)
+
+// start serves the local API on an httptest server, built as Run builds it:
+// env (nil for none) over DevSettings, with Copilot answered by the
+// server's own stand-in. It returns the server's URL and the settings.
+func start(t *testing.T, env map[string]string) (string, func(string) string) {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(nil)
+	t.Cleanup(ts.Close)
+	url := "http://" + ts.Listener.Addr().String()
+	defaults := localapi.DevSettings()
+	defaults["COPILOT_BASE_URL"] = url + localapi.StandInPrefix
+	getenv := localapi.Getenv(func(k string) string { return env[k] }, defaults)
+	srv, err := localapi.New(t.Context(), function.Deps{Getenv: getenv, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = srv
+	ts.Start()
+	return url, getenv
+}
+
+func devToken(t *testing.T, getenv func(string) string, id session.Identity) string {
+	t.Helper()
+	token, err := localapi.DevSession(getenv, id, time.Now(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func call(t *testing.T, method, url, token string, body []byte) response {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{resp.StatusCode, resp.Header, b}
+}
+
+// devSecret returns a JSON key of a dev secret.
+func devSecret(t *testing.T, setting, key string) []byte {
+	t.Helper()
+	var m map[string]string
+	if err := json.Unmarshal([]byte(localapi.DevSettings()[setting]), &m); err != nil || m[key] == "" {
+		t.Fatalf("DevSettings %s has no %s: %v", setting, key, err)
+	}
+	return []byte(m[key])
+}
+
+// verifyJWT checks token's HS256 signature with key and returns its claims.
+func verifyJWT(t *testing.T, token string, key []byte) jwt.MapClaims {
+	t.Helper()
+	claims := jwt.MapClaims{}
+	_, err := jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithoutClaimsValidation()).ParseWithClaims(token, claims,
+		func(*jwt.Token) (any, error) { return key, nil })
+	if err != nil {
+		t.Fatalf("token does not verify with the dev secret: %v", err)
+	}
+	return claims
+}
+
+// TestRoutes calls every route through the real handlers with a dev
+// session and checks each vendor's answer with the dev secrets.
+func TestRoutes(t *testing.T) {
+	t.Parallel()
+	url, getenv := start(t, nil)
+	token := devToken(t, getenv, testID)
+	for _, r := range localapi.Routes {
+		t.Run(r.Key(), func(t *testing.T) {
+			t.Parallel()
+			var body []byte
+			if r.Method == http.MethodPost {
+				body = []byte(`{}`)
+			}
+			resp := call(t, r.Method, url+r.Path, token, body)
+			if resp.status != http.StatusOK {
+				t.Fatalf("status %d: %s", resp.status, resp.body)
+			}
+			if resp.header.Get("Content-Type") != "application/json" || resp.header.Get("Cache-Control") != "no-store" ||
+				resp.header.Get("Apigw-Requestid") == "" {
+				t.Errorf("headers %v", resp.header)
+			}
+			var out map[string]any
+			if err := json.Unmarshal(resp.body, &out); err != nil {
+				t.Fatal(err)
+			}
+			switch r.LogicalID {
+			case "KustomerFunction":
+				claims := verifyJWT(t, out["token"].(string), devSecret(t, "KUSTOMER_SECRET_JSON", "secret"))
+				if claims["externalId"] != testID.UserID || claims["iat"] == nil || len(out) != 1 {
+					t.Errorf("body %s, claims %v", resp.body, claims)
+				}
+			case "CcaiFunction":
+				claims := verifyJWT(t, out["token"].(string), devSecret(t, "CCAI_SECRET_JSON", "company_secret"))
+				if claims["identifier"] != testID.UserID || claims["email"] != testID.Email || claims["name"] != testID.Name ||
+					claims["iss"] != "dev-only-company" || len(out) != 1 {
+					t.Errorf("body %s, claims %v", resp.body, claims)
+				}
+			case "DecagonFunction":
+				epoch, _ := out["epoch"].(float64)
+				mac := hmac.New(sha256.New, devSecret(t, "DECAGON_SECRET_JSON", "private_key"))
+				mac.Write([]byte(testID.UserID + strconv.FormatInt(int64(epoch), 10)))
+				if out["user_id"] != testID.UserID || int64(epoch) <= time.Now().Unix() ||
+					out["signature"] != hex.EncodeToString(mac.Sum(nil)) || len(out) != 3 {
+					t.Errorf("body %s", resp.body)
+				}
+			case "CopilotFunction":
+				if key, _ := out["auth_key"].(string); key == "" || len(out) != 1 {
+					t.Errorf("body %s", resp.body)
+				}
+			default:
+				t.Fatalf("no check for %s", r.LogicalID)
+			}
+		})
+	}
+}
+
+// TestErrors: what the contract answers to bad requests, from the handlers
+// and from the server itself.
+func TestErrors(t *testing.T) {
+	t.Parallel()
+	url, getenv := start(t, nil)
+	token := devToken(t, getenv, testID)
+	expired, err := localapi.DevSession(getenv, testID, time.Now().Add(-2*time.Hour), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherKey := localapi.Getenv(func(k string) string {
+		if k == "SESSION_SECRET_JSON" {
+			return `{"signing_key":"another-key-of-at-least-thirty-two-bytes"}`
+		}
+		return ""
+	}, localapi.DevSettings())
+	forged := devToken(t, otherKey, testID)
+
+	tests := []struct {
+		name, method, path, token string
+		body                      []byte
+		status                    int
+		code, message             string
+		header                    map[string]string
+	}{
+		{"no session", "POST", "/kustomer/token", "", nil, 401, "unauthorized", "a session is required", map[string]string{"WWW-Authenticate": "Bearer"}},
+		{"expired session", "POST", "/kustomer/token", expired, nil, 401, "unauthorized", "the session is not valid", nil},
+		{"session signed with another key", "GET", "/ccai/token", forged, nil, 401, "unauthorized", "the session is not valid", nil},
+		{"malformed body", "POST", "/decagon/token", token, []byte(`{"a":`), 400, "bad_request", "the request body must be empty or a JSON object", nil},
+		{"array body", "POST", "/decagon/token", token, []byte(`[1]`), 400, "bad_request", "the request body must be empty or a JSON object", nil},
+		{"binary body", "POST", "/copilot/auth-key", token, []byte{0xff, 0xfe, 0}, 400, "bad_request", "the request body must be empty or a JSON object", nil},
+		{"oversized body", "POST", "/kustomer/token", token, jsonObject(5000), 400, "bad_request", "the request body is larger than 4096 bytes", nil},
+		{"body over the read limit", "POST", "/kustomer/token", token, jsonObject(localapi.MaxRequestBytes + 1), 400, "bad_request", "the request body is larger than 4096 bytes", nil},
+		{"wrong method", "GET", "/kustomer/token", token, nil, 405, "method_not_allowed", "", map[string]string{"Allow": "POST"}},
+		{"wrong method, two allowed", "DELETE", "/ccai/token", token, nil, 405, "method_not_allowed", "", map[string]string{"Allow": "GET, POST"}},
+		{"unknown path", "POST", "/zendesk/token", token, nil, 404, "not_found", "", nil},
+		{"trailing slash", "POST", "/kustomer/token/", token, nil, 404, "not_found", "", nil},
+		{"root", "GET", "/", "", nil, 404, "not_found", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			resp := call(t, tt.method, url+tt.path, tt.token, tt.body)
+			var out struct {
+				Error struct {
+					Code      string `json:"code"`
+					Message   string `json:"message"`
+					RequestID string `json:"request_id"`
+				} `json:"error"`
+			}
+			if err := json.Unmarshal(resp.body, &out); err != nil {
+				t.Fatalf("status %d, body %q: %v", resp.status, resp.body, err)
+			}
+			e := out.Error
+			if resp.status != tt.status || e.Code != tt.code || e.Message == "" || (tt.message != "" && e.Message != tt.message) {
+				t.Errorf("got %d %s, want %d %s %q", resp.status, resp.body, tt.status, tt.code, tt.message)
+			}
+			if e.RequestID == "" || e.RequestID != resp.header.Get("Apigw-Requestid") {
+				t.Errorf("request_id %q, Apigw-Requestid %q", e.RequestID, resp.header.Get("Apigw-Requestid"))
+			}
+			if resp.header.Get("Content-Type") != "application/json" || resp.header.Get("Cache-Control") != "no-store" {
+				t.Errorf("headers %v", resp.header)
+			}
+			for k, v := range tt.header {
+				if got := resp.header.Get(k); got != v {
+					t.Errorf("%s = %q, want %q", k, got, v)
+				}
+			}
+		})
+	}
+}
+
+// jsonObject returns a JSON object of n bytes.
+func jsonObject(n int) []byte {
+	b := []byte(`{"pad":"`)
+	b = append(b, bytes.Repeat([]byte("x"), n-len(b)-2)...)
+	return append(b, `"}`...)
+}
+
+// TestCopilotUpstream: the Copilot route through its stand-in when the
+// credentials are wrong, and when Copilot cannot be reached.
+func TestCopilotUpstream(t *testing.T) {
+	t.Parallel()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	for _, tt := range []struct {
+		name   string
+		env    map[string]string
+		status int
+		code   string
+	}{
+		{"wrong credentials", map[string]string{"COPILOT_SECRET_JSON": `{"client_id":"dev-only-x","client_secret":"dev-only-wrong"}`}, 502, "upstream_error"},
+		{"unreachable", map[string]string{"COPILOT_BASE_URL": closed.URL}, 503, "upstream_unavailable"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			url, getenv := start(t, tt.env)
+			resp := call(t, "POST", url+"/copilot/auth-key", devToken(t, getenv, testID), nil)
+			if resp.status != tt.status || !strings.Contains(string(resp.body), `"code":"`+tt.code+`"`) {
+				t.Errorf("got %d %s, want %d %s", resp.status, resp.body, tt.status, tt.code)
+			}
+		})
+	}
+}
+
+// TestNewFails: a setting the functions refuse stops New, naming the
+// setting and each function it stops.
+func TestNewFails(t *testing.T) {
+	t.Parallel()
+	getenv := localapi.Getenv(func(k string) string {
+		return map[string]string{"SESSION_MODE": "bogus"}[k]
+	}, localapi.DevSettings())
+	_, err := localapi.New(t.Context(), function.Deps{Getenv: getenv, Logger: quiet})
+	if err == nil {
+		t.Fatal("New succeeded")
+	}
+	for _, want := range []string{"KustomerFunction", "CcaiFunction", "DecagonFunction", "CopilotFunction", "SESSION_MODE"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package localapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/function"
+	"github.com/vendortokens/vendor-token-functions/pkg/session"
+)
+
+// DefaultSessionTTL is how long a dev session token is valid, unless asked
+// otherwise.
+const DefaultSessionTTL = time.Hour
+
+// DevIdentity is the user of the session token that Run prints.
+var DevIdentity = session.Identity{UserID: "dev-user-1", Email: "dev-user-1@example.com", Name: "Dev User"}
+
+// ErrNoDevSession: the settings do not let DevSession sign a token.
+var ErrNoDevSession = errors.New("cannot sign a dev session")
+
+// DevSession returns an HS256 session token for id that the settings
+// (getenv, such as Getenv's) accept: signed with the signing_key of
+// SESSION_SECRET_JSON, with their SESSION_ISSUER, first SESSION_AUDIENCE
+// and identity claim names, issued at now and expiring ttl later. It needs
+// SESSION_MODE hs256 and the key in SESSION_SECRET_JSON.
+func DevSession(getenv func(string) string, id session.Identity, now time.Time, ttl time.Duration) (string, error) {
+	setting := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	if mode := setting("SESSION_MODE", ""); mode != function.ModeHS256 {
+		return "", fmt.Errorf("%w: SESSION_MODE is %q; dev sessions exist in hs256 mode only", ErrNoDevSession, mode)
+	}
+	override := function.SessionSecret.OverrideSetting()
+	var secret struct {
+		SigningKey string `json:"signing_key"`
+	}
+	switch raw := setting(override, ""); {
+	case raw == "":
+		return "", fmt.Errorf("%w: the signing key must be given in %s (it is read from Secrets Manager)", ErrNoDevSession, override)
+	case json.Unmarshal([]byte(raw), &secret) != nil:
+		return "", fmt.Errorf("%w: %s is not a JSON object of strings", ErrNoDevSession, override)
+	case len(secret.SigningKey) < session.MinHS256KeyLen:
+		return "", fmt.Errorf("%w: %s: signing_key is shorter than %d bytes", ErrNoDevSession, override, session.MinHS256KeyLen)
+	}
+	issuer, audience := setting("SESSION_ISSUER", ""), strings.TrimSpace(strings.Split(setting("SESSION_AUDIENCE", ""), ",")[0])
+	switch {
+	case issuer == "":
+		return "", fmt.Errorf("%w: SESSION_ISSUER is not set", ErrNoDevSession)
+	case audience == "":
+		return "", fmt.Errorf("%w: SESSION_AUDIENCE is not set", ErrNoDevSession)
+	case id.UserID == "":
+		return "", fmt.Errorf("%w: no user id", ErrNoDevSession)
+	case ttl <= 0:
+		return "", fmt.Errorf("%w: the lifetime must be positive", ErrNoDevSession)
+	}
+
+	claims := jwt.MapClaims{
+		"iss": issuer,
+		"aud": audience,
+		"iat": now.Unix(),
+		"exp": now.Add(ttl).Unix(),
+		setting("SESSION_USER_ID_CLAIM", session.DefaultClaimNames.UserID): id.UserID,
+	}
+	if id.Email != "" {
+		claims[setting("SESSION_EMAIL_CLAIM", session.DefaultClaimNames.Email)] = id.Email
+	}
+	if id.Name != "" {
+		claims[setting("SESSION_NAME_CLAIM", session.DefaultClaimNames.Name)] = id.Name
+	}
+	if scope := setting("SESSION_REQUIRED_SCOPE", ""); scope != "" {
+		claims["scope"] = scope
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret.SigningKey))
+}

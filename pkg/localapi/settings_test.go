@@ -1,0 +1,195 @@
+package localapi_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/copilot"
+	"github.com/vendortokens/vendor-token-functions/pkg/localapi"
+	"github.com/vendortokens/vendor-token-functions/pkg/session"
+)
+
+func TestGetenv(t *testing.T) {
+	t.Parallel()
+	environ := map[string]string{
+		"SESSION_MODE":       "jwks",
+		"CCAI_COMPANY_NAME":  "  ",
+		"KUSTOMER_SECRET_ID": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf",
+		"COPILOT_BASE_URL":   "https://copilot.example.com",
+	}
+	defaults := localapi.DevSettings()
+	getenv := localapi.Getenv(func(k string) string { return environ[k] }, defaults)
+	for name, want := range map[string]string{
+		"SESSION_MODE":         "jwks",                             // the environment wins
+		"CCAI_COMPANY_NAME":    defaults["CCAI_COMPANY_NAME"],      // blank is unset
+		"KUSTOMER_SECRET_ID":   environ["KUSTOMER_SECRET_ID"],      // not a default
+		"KUSTOMER_SECRET_JSON": "",                                 // dropped: the secret is named
+		"DECAGON_SECRET_JSON":  defaults["DECAGON_SECRET_JSON"],    // kept
+		"COPILOT_BASE_URL":     "https://copilot.example.com",      // set
+		"SESSION_ISSUER":       "https://dev-only-issuer.invalid/", // default
+		"UNKNOWN":              "",
+	} {
+		if got := getenv(name); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	if defaults["KUSTOMER_SECRET_JSON"] == "" {
+		t.Error("Getenv modified the defaults")
+	}
+}
+
+// TestDevSettings: every default secret is a JSON object whose values say
+// they are dev-only, and every default is a setting the functions read.
+func TestDevSettings(t *testing.T) {
+	t.Parallel()
+	for name, value := range localapi.DevSettings() {
+		if !strings.HasSuffix(name, "_SECRET_JSON") {
+			continue
+		}
+		var m map[string]string
+		if err := json.Unmarshal([]byte(value), &m); err != nil || len(m) == 0 {
+			t.Errorf("%s is not a JSON object of strings: %v", name, err)
+		}
+		for k, v := range m {
+			if !strings.Contains(v, "dev-only") {
+				t.Errorf("%s %s does not say dev-only", name, k)
+			}
+		}
+	}
+	a, b := localapi.DevSettings(), localapi.DevSettings()
+	a["SESSION_MODE"] = "changed"
+	if b["SESSION_MODE"] != "hs256" {
+		t.Error("DevSettings shares its map")
+	}
+}
+
+func TestDevSession(t *testing.T) {
+	t.Parallel()
+	// Claim names, several audiences and a required scope, all honoured by
+	// the real handlers.
+	env := map[string]string{
+		"SESSION_USER_ID_CLAIM":  "uid",
+		"SESSION_EMAIL_CLAIM":    "mail",
+		"SESSION_AUDIENCE":       "first-app, second-app",
+		"SESSION_REQUIRED_SCOPE": "tokens:issue",
+	}
+	url, getenv := start(t, env)
+	resp := call(t, "GET", url+"/ccai/token", devToken(t, getenv, testID), nil)
+	if resp.status != http.StatusOK {
+		t.Fatalf("%d %s", resp.status, resp.body)
+	}
+	var out struct{ Token string }
+	if err := json.Unmarshal(resp.body, &out); err != nil {
+		t.Fatal(err)
+	}
+	claims := verifyJWT(t, out.Token, devSecret(t, "CCAI_SECRET_JSON", "company_secret"))
+	if claims["identifier"] != testID.UserID || claims["email"] != testID.Email {
+		t.Errorf("claims %v", claims)
+	}
+
+	// Its own claims.
+	now := time.Unix(1_700_000_000, 0)
+	token, err := localapi.DevSession(getenv, testID, now, 90*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims = verifyJWT(t, token, devSecret(t, "SESSION_SECRET_JSON", "signing_key"))
+	for k, want := range map[string]any{
+		"iss": "https://dev-only-issuer.invalid/", "aud": "first-app", "uid": testID.UserID, "mail": testID.Email,
+		"name": testID.Name, "scope": "tokens:issue", "iat": float64(now.Unix()), "exp": float64(now.Unix() + 5400),
+	} {
+		if claims[k] != want {
+			t.Errorf("%s = %v, want %v", k, claims[k], want)
+		}
+	}
+	if _, ok := claims["sub"]; ok {
+		t.Error("sub is set although SESSION_USER_ID_CLAIM is uid")
+	}
+}
+
+func TestDevSessionRefuses(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		id   string
+		ttl  time.Duration
+		want string
+	}{
+		{"jwks mode", map[string]string{"SESSION_MODE": "jwks"}, "u", time.Hour, `SESSION_MODE is "jwks"`},
+		{"key in Secrets Manager", map[string]string{"SESSION_SECRET_ID": "session"}, "u", time.Hour, "must be given in SESSION_SECRET_JSON"},
+		{"bad JSON", map[string]string{"SESSION_SECRET_JSON": `{"signing_key":1}`}, "u", time.Hour, "SESSION_SECRET_JSON is not a JSON object"},
+		{"short key", map[string]string{"SESSION_SECRET_JSON": `{"signing_key":"short"}`}, "u", time.Hour, "shorter than 32 bytes"},
+		{"no user id", nil, "", time.Hour, "no user id"},
+		{"no lifetime", nil, "u", 0, "lifetime"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			getenv := localapi.Getenv(func(k string) string { return tt.env[k] }, localapi.DevSettings())
+			_, err := localapi.DevSession(getenv, testIDWith(tt.id), time.Now(), tt.ttl)
+			if !errors.Is(err, localapi.ErrNoDevSession) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want ErrNoDevSession with %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func testIDWith(userID string) session.Identity {
+	id := testID
+	id.UserID = userID
+	return id
+}
+
+func TestCopilotStandIn(t *testing.T) {
+	t.Parallel()
+	ts := httptest.NewServer(localapi.CopilotStandIn{ClientID: "id", ClientSecret: "secret"})
+	t.Cleanup(ts.Close)
+	url := ts.URL + "/" + copilot.Path
+	keys := map[string]bool{}
+	for _, tt := range []struct {
+		name, method, url, auth, body string
+		status                        int
+		reason                        string
+	}{
+		{"ok", "POST", url, copilot.BasicAuth("id", "secret"), `{"user_id":"u1"}`, 200, ""},
+		{"ok again, another key", "POST", url, copilot.BasicAuth("id", "secret"), `{"user_id":"u1"}`, 200, ""},
+		{"wrong secret", "POST", url, copilot.BasicAuth("id", "nope"), `{"user_id":"u1"}`, 401, "AUTH.UNAUTHORIZED"},
+		{"wrong id", "POST", url, copilot.BasicAuth("di", "secret"), `{"user_id":"u1"}`, 401, "AUTH.UNAUTHORIZED"},
+		{"no credentials", "POST", url, "", `{"user_id":"u1"}`, 401, "AUTH.UNAUTHORIZED"},
+		{"bearer", "POST", url, "Bearer x", `{"user_id":"u1"}`, 401, "AUTH.UNAUTHORIZED"},
+		{"no user id", "POST", url, copilot.BasicAuth("id", "secret"), `{}`, 400, "VALIDATION.USER_ID"},
+		{"not JSON", "POST", url, copilot.BasicAuth("id", "secret"), `user_id=u1`, 400, "VALIDATION.USER_ID"},
+		{"GET", "GET", url, copilot.BasicAuth("id", "secret"), ``, 405, "METHOD_NOT_ALLOWED"},
+		{"other path", "POST", ts.URL + "/v2/api/other", copilot.BasicAuth("id", "secret"), `{"user_id":"u1"}`, 404, "NOT_FOUND"},
+	} {
+		req, _ := http.NewRequestWithContext(t.Context(), tt.method, tt.url, strings.NewReader(tt.body))
+		if tt.auth != "" {
+			req.Header.Set("Authorization", tt.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out map[string]string
+		err = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != tt.status || resp.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("%s: %d %v, %v", tt.name, resp.StatusCode, out, err)
+			continue
+		}
+		if tt.status == 200 {
+			if key := out["auth_key"]; len(key) < 32 || keys[key] || len(out) != 1 {
+				t.Errorf("%s: %v: want a fresh random auth_key", tt.name, out)
+			} else {
+				keys[key] = true
+			}
+		} else if out["reason"] != tt.reason {
+			t.Errorf("%s: %v, want reason %s", tt.name, out, tt.reason)
+		}
+	}
+}
