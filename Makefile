@@ -6,6 +6,8 @@
 #   make build       the four Lambda bootstraps in bin/<vendor>/bootstrap, without SAM
 #   make bench       the performance budget: benchmarks and a short report (pkg/perf)
 #   make fuzz        every fuzz target for a short while (FUZZTIME=15s each)
+#   make local       all four routes on http://127.0.0.1:3000 with dev-only settings, no AWS account
+#   make dev-session another dev session token for make local (SUB=, EMAIL=, NAME=)
 #
 # With the AWS SAM CLI:
 #   sam build        builds each function through build-<LogicalId> below
@@ -21,7 +23,7 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 
 # Add your own targets to this list, or declare them with another .PHONY line.
-.PHONY: help build test lint deploy bench fuzz
+.PHONY: help build test lint deploy bench fuzz local dev-session
 
 # The vendors and their SAM logical IDs (template.yaml).
 VENDORS := kustomer ccai decagon copilot
@@ -105,6 +107,28 @@ fuzz: ## Run every fuzz target for FUZZTIME (default 15s each)
 		echo "fuzz $${t#*:} in $${t%%:*} for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s "$${t%%:*}"; \
 	done
+
+# local serves every route as API Gateway would, through the functions' own
+# handlers, with dev-only defaults (hs256 dev sessions, dev secrets, a
+# Copilot stand-in); any setting of the functions can be overridden in the
+# environment, and LOCAL_ADDR moves it from 127.0.0.1:3000. Ctrl-C stops it.
+# Built, then run, rather than go run, so that Ctrl-C ends make cleanly.
+local: ## Serve all routes on http://127.0.0.1:3000 with dev-only settings (no AWS account); prints a curl to try
+	$(GO) build -o bin/local ./cmd/local
+	bin/local
+
+# dev-session prints a session token that make local accepts, and only that
+# on stdout, so that TOKEN=$$(make -s dev-session SUB=u1) works. SUB, EMAIL
+# and NAME default to cmd/local's (EMAIL to <SUB>@example.com); only values
+# given on the command line are used, never like-named environment
+# variables. TTL (a Go duration) defaults to 1h.
+dev-session: ## Print a dev session token for make local (SUB=, EMAIL=, NAME=, TTL=); use make -s
+	@$(GO) run ./cmd/local -dev-session $(call cli-flag,SUB,sub) $(call cli-flag,EMAIL,email) $(call cli-flag,NAME,name) $(call cli-flag,TTL,ttl)
+
+# cli-flag gives -$(2) '<value of $(1)>' if variable $(1) was set on the make
+# command line, and nothing otherwise.
+quote = '$(subst ','\'',$(1))'
+cli-flag = $(if $(filter command line,$(origin $(1))),-$(2) $(call quote,$($(1))))
 
 ##> invoke-<vendor>       sam build <LogicalId> && sam local invoke it with events/<vendor>.json and events/env.json
 $(INVOKE_TARGETS): invoke-%:
