@@ -133,7 +133,12 @@ cli-flag = $(if $(filter command line,$(origin $(1))),-$(2) $(call quote,$($(1))
 ##> invoke-<vendor>       sam build <LogicalId> && sam local invoke it with events/<vendor>.json and events/env.json
 $(INVOKE_TARGETS): invoke-%:
 	sam build $(fn.$*)
-	sam local invoke $(fn.$*) -e events/$*.json --env-vars events/env.json
+	sam local invoke $(fn.$*) -e events/$*.json --env-vars events/env.json $(INVOKE_FLAGS)
+
+# The Copilot function's offline target is the Copilot stand-in of make local
+# (events/env.json), on the host's loopback: run make local first. Host
+# networking lets the container reach it (Linux Docker).
+invoke-copilot: INVOKE_FLAGS := --docker-network host
 
 # ENV names a samconfig.toml environment: default or prod.
 ENV ?= default
