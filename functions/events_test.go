@@ -72,25 +72,35 @@ func TestEventsWithEnvJSON(t *testing.T) {
 			var req events.APIGatewayV2HTTPRequest
 			readJSON(t, path, &req)
 			resp, err := h.Handle(context.Background(), req)
-			if err != nil || resp.StatusCode != http.StatusOK {
-				t.Fatalf("Handle = %d %s, %v", resp.StatusCode, resp.Body, err)
+			if err != nil {
+				t.Fatalf("Handle: %v", err)
 			}
-			var body map[string]any
-			if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
-				t.Fatal(err)
-			}
-			for _, f := range fn.fields {
-				if body[f] == nil || body[f] == "" {
-					t.Errorf("response %s lacks %q", resp.Body, f)
-				}
-			}
-			if len(body) != len(fn.fields) {
-				t.Errorf("response %s has fields beyond %v", resp.Body, fn.fields)
-			}
+			checkTokenResponse(t, resp, fn.fields)
 		})
 	}
 	if seen != len(eventFunctions) {
 		t.Fatalf("found %d event files, want one for each of %d functions", seen, len(eventFunctions))
+	}
+}
+
+// checkTokenResponse asserts a 200 with the contract's headers whose JSON
+// body has exactly fields, none of them empty.
+func checkTokenResponse(t *testing.T, resp events.APIGatewayV2HTTPResponse, fields []string) {
+	t.Helper()
+	if resp.StatusCode != http.StatusOK || resp.Headers["Content-Type"] != "application/json" || resp.Headers["Cache-Control"] != "no-store" {
+		t.Fatalf("response %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
+	}
+	var body map[string]any
+	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fields {
+		if body[f] == nil || body[f] == "" {
+			t.Errorf("response %s lacks %q", resp.Body, f)
+		}
+	}
+	if len(body) != len(fields) {
+		t.Errorf("response %s has fields beyond %v", resp.Body, fields)
 	}
 }
 
