@@ -82,16 +82,11 @@ type Minter struct {
 // CCAI_TOKEN_TTL (default 1h, from 1m to 24h, whole seconds) that signs with
 // key. Bad settings are recorded in env; the caller checks env.Err().
 func FromEnv(env *config.Env, key func(context.Context) ([]byte, error)) *Minter {
-	const ttlName = "CCAI_TOKEN_TTL"
-	m := &Minter{
+	return &Minter{
 		Key:     key,
 		Company: env.Required("CCAI_COMPANY_NAME"),
-		TTL:     env.Duration(ttlName, time.Hour, time.Minute, 24*time.Hour),
+		TTL:     env.Seconds("CCAI_TOKEN_TTL", time.Hour, time.Minute, 24*time.Hour),
 	}
-	if m.TTL%time.Second != 0 {
-		env.Fail(ttlName, "must be a whole number of seconds")
-	}
-	return m
 }
 
 // Mint returns a Response holding a token for id, issued now.
