@@ -8,14 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/loopback"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
 	"github.com/vendortokens/vendor-token-functions/pkg/session"
 )
@@ -137,22 +136,11 @@ func checkBaseURL(raw string) (*url.URL, error) {
 	}
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && loopback.IsHost(u.Hostname()):
 	default:
 		return nil, errors.New(rule)
 	}
 	return u, nil
-}
-
-// isLoopback reports whether host is localhost or a loopback IP literal.
-// Names other than localhost are not resolved: a name that merely points
-// at 127.0.0.1 today is not trusted with plain HTTP.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Mint asks Copilot for an auth key for id.UserID and returns it as a

@@ -16,6 +16,13 @@
 // response carries Apigw-Requestid, the event's request id, which the
 // handler's error bodies and log lines repeat.
 //
+// A Server answers only requests whose Host is a loopback name or address
+// (package loopback): any other Host, such as a web page's own name that
+// has been made to resolve to 127.0.0.1 (DNS rebinding), gets 403
+// forbidden with the same error body, before any route or the stand-in
+// sees the request. 403 rather than 400: the request is well formed, and
+// refused by policy whoever sends it, so retrying cannot help.
+//
 // Settings are the functions' own environment variables. DevSettings are
 // dev-only defaults that let the server run at once: hs256 sessions with a
 // dev signing key, dev vendor secrets given as *_SECRET_JSON, and Copilot

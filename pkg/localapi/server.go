@@ -18,6 +18,7 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
 	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
+	"github.com/vendortokens/vendor-token-functions/pkg/loopback"
 )
 
 // MaxRequestBytes bounds how much of a request body the Server reads. The
@@ -37,6 +38,7 @@ const StandInPrefix = "/copilot-standin"
 var (
 	ErrNotFound         = apierror.New(&apierror.Kind{Status: http.StatusNotFound, Code: "not_found"}, "no route matches the request's path")
 	ErrMethodNotAllowed = apierror.New(&apierror.Kind{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed"}, "the route does not accept this method; see the Allow header")
+	ErrHostNotLoopback  = apierror.New(apierror.Forbidden, "this local server answers only requests addressed to localhost or a loopback address (the Host header)")
 	errBadResponse      = fmt.Errorf("%w: the handler's response is not a valid API Gateway response", apierror.Internal)
 )
 
@@ -118,8 +120,15 @@ func NewServer(handlers map[string]Handler, now func() time.Time) *Server {
 	return s
 }
 
-// ServeHTTP serves one request as API Gateway would.
+// ServeHTTP serves one request as API Gateway would. A request whose Host
+// is not a loopback name or address is refused with ErrHostNotLoopback: a
+// web page whose own name has been made to resolve to 127.0.0.1 (DNS
+// rebinding) must not reach the server from the user's browser.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !loopback.IsHostPort(r.Host) {
+		writeError(w, ErrHostNotLoopback, newRequestID())
+		return
+	}
 	if r.URL.Path == StandInPrefix || strings.HasPrefix(r.URL.Path, StandInPrefix+"/") {
 		s.standIn.ServeHTTP(w, r)
 		return

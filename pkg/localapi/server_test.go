@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
@@ -284,5 +285,121 @@ func TestNewFails(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
+	}
+}
+
+// TestHostNotLoopback: the server answers only requests whose Host names a
+// loopback host, so that a page whose name is made to resolve to 127.0.0.1
+// (DNS rebinding) cannot reach it from a browser; the others get 403 with
+// the contract's body and reach no handler, nor the Copilot stand-in.
+func TestHostNotLoopback(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		host string
+		ok   bool
+	}{
+		{"localhost", true},
+		{"localhost:3000", true},
+		{"LOCALHOST:3000", true},
+		{"127.0.0.1", true},
+		{"127.0.0.1:3000", true},
+		{"127.9.9.9:3000", true},
+		{"[::1]", true},
+		{"[::1]:3000", true},
+		{"", false},
+		{"evil.example", false},
+		{"evil.example:3000", false},
+		{"127.0.0.1.evil.example", false},
+		{"127.0.0.1.evil.example:3000", false},
+		{"localhost.evil", false},
+		{"localhost.evil:3000", false},
+		{"::1", false},
+		{"[::]:3000", false},
+		{"[2001:db8::1]:3000", false},
+		{"0.0.0.0:3000", false},
+		{"192.168.1.10:3000", false},
+		{"10.0.2.2:3000", false},
+		{"localhost@evil.example", false},
+		{"127.0.0.1:http", false},
+	} {
+		for _, path := range []string{"/kustomer/token", localapi.StandInPrefix + "/"} {
+			t.Run(tt.host+path, func(t *testing.T) {
+				t.Parallel()
+				h := &fakeHandler{resp: events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: "{}"}}
+				srv := localapi.NewServer(map[string]localapi.Handler{"KustomerFunction": h}, nil)
+				r := httptest.NewRequest(http.MethodPost, path, nil)
+				r.Host = tt.host
+				w := httptest.NewRecorder()
+				srv.ServeHTTP(w, r)
+				if tt.ok {
+					if w.Code == http.StatusForbidden {
+						t.Fatalf("refused: %s", w.Body)
+					}
+					return
+				}
+				if len(h.got) != 0 {
+					t.Error("the handler was called")
+				}
+				assertErrorBody(t, w.Code, w.Header(), w.Body.Bytes(), http.StatusForbidden, "forbidden")
+			})
+		}
+	}
+
+	// On the wire, through the functions' own handlers.
+	url, getenv := start(t, nil)
+	token := devToken(t, getenv, testID)
+	port := url[strings.LastIndex(url, ":"):]
+	for host, status := range map[string]int{
+		"localhost" + port:              http.StatusOK,
+		"[::1]" + port:                  http.StatusOK,
+		"evil.example" + port:           http.StatusForbidden,
+		"127.0.0.1.evil.example" + port: http.StatusForbidden,
+	} {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url+"/kustomer/token", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != status {
+			t.Errorf("Host %s: %d %s, want %d", host, resp.StatusCode, body, status)
+		}
+		if status == http.StatusForbidden {
+			assertErrorBody(t, resp.StatusCode, resp.Header, body, http.StatusForbidden, "forbidden")
+		}
+	}
+}
+
+// assertErrorBody checks a response of the local server's own: the
+// contract's error body, headers and request id.
+func assertErrorBody(t *testing.T, status int, header http.Header, body []byte, wantStatus int, wantCode string) {
+	t.Helper()
+	var out struct {
+		Error struct {
+			Code      string `json:"code"`
+			Message   string `json:"message"`
+			RequestID string `json:"request_id"`
+		} `json:"error"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&out); err != nil {
+		t.Fatalf("status %d, body %q: %v", status, body, err)
+	}
+	e := out.Error
+	if status != wantStatus || e.Code != wantCode || e.Message == "" {
+		t.Errorf("got %d %s, want %d %s", status, body, wantStatus, wantCode)
+	}
+	if e.RequestID == "" || e.RequestID != header.Get("Apigw-Requestid") {
+		t.Errorf("request_id %q, Apigw-Requestid %q", e.RequestID, header.Get("Apigw-Requestid"))
+	}
+	if header.Get("Content-Type") != "application/json" || header.Get("Cache-Control") != "no-store" {
+		t.Errorf("headers %v", header)
 	}
 }
