@@ -6,8 +6,11 @@
 //	go run ./cmd/local -dev-session [-sub ID] [-email EMAIL] [-name NAME] [-ttl 1h]
 //
 // Every setting of the functions can be given in the environment, as in
-// Lambda; LOCAL_ADDR sets the default of -addr. With -dev-session it prints
-// only a session token, on stdout, and exits.
+// Lambda; LOCAL_ADDR sets the default of -addr. It refuses to start when
+// settings that reach a real vendor sit beside the published dev session
+// key (localapi.CheckDevSessionKey), and answers only requests addressed
+// to a loopback host. With -dev-session it prints only a session token, on
+// stdout, and exits.
 package main
 
 import (

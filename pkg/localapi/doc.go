@@ -28,5 +28,7 @@
 // dev signing key, dev vendor secrets given as *_SECRET_JSON, and Copilot
 // answered by CopilotStandIn, which the Server mounts at StandInPrefix.
 // Getenv lays the real environment over them, so any variable that is set
-// wins. DevSession signs a session token that those settings accept.
+// wins. DevSession signs a session token that those settings accept. The
+// dev signing key is published here, so CheckDevSessionKey, which Run
+// applies, refuses it beside settings that reach a real vendor.
 package localapi

@@ -35,7 +35,9 @@ type Config struct {
 // Run serves Routes on c.Addr until ctx ends, then shuts down, waiting at
 // most ShutdownTimeout for requests in flight. The functions are built from
 // the environment over DevSettings (see Getenv), with COPILOT_BASE_URL
-// defaulting to this server's own CopilotStandIn. Once serving, Run prints
+// defaulting to this server's own CopilotStandIn; Run refuses to start,
+// before reading any secret, when CheckDevSessionKey refuses those
+// settings. Once serving, Run prints
 // the routes and a curl command with a fresh dev session to c.Stdout. It
 // returns nil after a clean shutdown.
 func Run(ctx context.Context, c Config) error {
@@ -59,6 +61,9 @@ func Run(ctx context.Context, c Config) error {
 	defaults := DevSettings()
 	defaults["COPILOT_BASE_URL"] = base + StandInPrefix
 	getenv := Getenv(c.Environ, defaults)
+	if err := CheckDevSessionKey(getenv, base+StandInPrefix); err != nil {
+		return err
+	}
 	srv, err := New(ctx, function.Deps{Getenv: getenv, Logger: c.Logger})
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"regexp"
@@ -190,9 +191,13 @@ func TestRunFails(t *testing.T) {
 		name, addr string
 		env        map[string]string
 		want       string
+		is         error // nil: any error
 	}{
-		{"address in use", busy.Addr().String(), nil, "address already in use"},
-		{"bad setting", "127.0.0.1:0", map[string]string{"CCAI_TOKEN_TTL": "forever"}, "CcaiFunction"},
+		{"address in use", busy.Addr().String(), nil, "address already in use", nil},
+		{"bad setting", "127.0.0.1:0", map[string]string{"CCAI_TOKEN_TTL": "forever"}, "CcaiFunction", nil},
+		// Refused before any secret is read.
+		{"real secret beside the dev session key", "127.0.0.1:0", map[string]string{"KUSTOMER_SECRET_ID": "kustomer-secret-name"}, "KUSTOMER_SECRET_ID", localapi.ErrDevSessionKey},
+		{"real Copilot beside the dev session key", "127.0.0.1:0", map[string]string{"COPILOT_BASE_URL": "https://copilot.example.com"}, "COPILOT_BASE_URL", localapi.ErrDevSessionKey},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -206,8 +211,8 @@ func TestRunFails(t *testing.T) {
 				Stdout:  &out,
 				Logger:  quiet,
 			})
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Run = %v, want an error with %q", err, tt.want)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || (tt.is != nil && !errors.Is(err, tt.is)) {
+				t.Errorf("Run = %v, want an error with %q (%v)", err, tt.want, tt.is)
 			}
 			if out.String() != "" {
 				t.Errorf("printed %q", out.String())

@@ -139,6 +139,72 @@ func TestDevSessionRefuses(t *testing.T) {
 	}
 }
 
+// TestCheckDevSessionKey: the published dev session key may guard dev
+// vendor settings only. Refusals name the settings and what to set, never a
+// value.
+func TestCheckDevSessionKey(t *testing.T) {
+	t.Parallel()
+	const (
+		standIn   = "http://127.0.0.1:3000" + localapi.StandInPrefix
+		secretARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:kustomer-AbCdEf"
+		realURL   = "https://copilot.example.com/base"
+		ownKey    = `{"signing_key":"an-own-session-key-of-at-least-32-bytes"}`
+	)
+	devKey := localapi.DevSettings()["SESSION_SECRET_JSON"]
+	for _, tt := range []struct {
+		name    string
+		env     map[string]string
+		refused []string // the settings the error must name; none: accepted
+	}{
+		{"dev settings only", nil, nil},
+		{"dev secret given again", map[string]string{"KUSTOMER_SECRET_JSON": localapi.DevSettings()["KUSTOMER_SECRET_JSON"]}, nil},
+		{"stand-in URL given", map[string]string{"COPILOT_BASE_URL": standIn}, nil},
+		{"stand-in URL with a slash", map[string]string{"COPILOT_BASE_URL": standIn + "/"}, nil},
+		{"real secret, dev key", map[string]string{"KUSTOMER_SECRET_ID": secretARN}, []string{"KUSTOMER_SECRET_ID"}},
+		{"real secret, dev key given again", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_SECRET_JSON": devKey}, []string{"KUSTOMER_SECRET_ID"}},
+		{"real secrets of two vendors", map[string]string{"CCAI_SECRET_ID": "ccai-secret-name", "COPILOT_SECRET_ID": "copilot-secret-name"}, []string{"CCAI_SECRET_ID", "COPILOT_SECRET_ID"}},
+		{"own vendor secret inline, dev key", map[string]string{"DECAGON_SECRET_JSON": `{"private_key":"a-real-decagon-key"}`}, []string{"DECAGON_SECRET_JSON"}},
+		{"real Copilot URL, dev key", map[string]string{"COPILOT_BASE_URL": realURL}, []string{"COPILOT_BASE_URL"}},
+		{"another loopback Copilot, dev key", map[string]string{"COPILOT_BASE_URL": "http://127.0.0.1:8080"}, []string{"COPILOT_BASE_URL"}},
+		{"real secret, own session key", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_SECRET_JSON": ownKey}, nil},
+		{"real secret, session key in Secrets Manager", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_SECRET_ID": "session-secret-name"}, nil},
+		{"real Copilot URL, own session key", map[string]string{"COPILOT_BASE_URL": realURL, "COPILOT_SECRET_ID": "copilot-secret-name", "SESSION_SECRET_JSON": ownKey}, nil},
+		{"real secret, jwks sessions", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_MODE": "jwks", "SESSION_JWKS_URL": "https://issuer.example.com/jwks"}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			defaults := localapi.DevSettings()
+			defaults["COPILOT_BASE_URL"] = standIn
+			getenv := localapi.Getenv(func(k string) string { return tt.env[k] }, defaults)
+			err := localapi.CheckDevSessionKey(getenv, standIn)
+			if tt.refused == nil {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, localapi.ErrDevSessionKey) {
+				t.Fatalf("got %v, want ErrDevSessionKey", err)
+			}
+			for _, want := range append(tt.refused, "SESSION_SECRET_ID", "SESSION_SECRET_JSON", "SESSION_MODE=jwks") {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("the error does not name %s: %v", want, err)
+				}
+			}
+			for name, value := range tt.env {
+				if strings.Contains(err.Error(), value) {
+					t.Errorf("the error holds the value of %s: %v", name, err)
+				}
+			}
+			for _, secret := range []string{"dev-only-session-signing-key", "127.0.0.1"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("the error holds %q: %v", secret, err)
+				}
+			}
+		})
+	}
+}
+
 func testIDWith(userID string) session.Identity {
 	id := testID
 	id.UserID = userID
