@@ -2,7 +2,10 @@
 // (payload format 2.0) becomes a response: it checks the request body,
 // verifies the app session, asks the vendor's Minter for the token, and
 // writes either the token or the contract's error body. It also writes the
-// one structured log line of each request.
+// one structured log line of each request, the audit trail of who was
+// issued a token and when: once the session verifies, the line carries its
+// user id as user_id (even when minting then fails), and never the email,
+// the name or any token.
 //
 // Build one Handler at cold start and pass its Handle method to lambda.Start;
 // the handler keeps no per-request state and is safe for concurrent use.

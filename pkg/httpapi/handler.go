@@ -74,37 +74,40 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	start := now()
 	requestID := requestID(ctx, &req)
 
-	resp, err := h.serve(ctx, &req)
+	resp, userID, err := h.serve(ctx, &req)
 	if err != nil {
 		resp = errorResponse(err, requestID)
 	}
-	h.log(ctx, &req, requestID, resp.StatusCode, now().Sub(start), err)
+	h.log(ctx, &req, requestID, userID, resp.StatusCode, now().Sub(start), err)
 	return resp, nil
 }
 
 // serve runs the request path; a panic below it is answered as internal.
-func (h *Handler) serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
+// userID is the verified session's user id, set as soon as the session
+// verifies, whatever happens after.
+func (h *Handler) serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, userID string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%w: panic serving the request (%T)", apierror.Internal, p)
 		}
 	}()
 	if err := checkBody(req); err != nil {
-		return resp, err
+		return resp, "", err
 	}
 	id, err := h.Session.Verify(ctx, req)
 	if err != nil {
-		return resp, err
+		return resp, "", err
 	}
+	userID = id.UserID
 	out, err := h.Minter.Mint(ctx, id)
 	if err != nil {
-		return resp, err
+		return resp, userID, err
 	}
 	body, err := json.Marshal(out)
 	if err != nil {
-		return resp, fmt.Errorf("%w: encoding the response: %v", apierror.Internal, err)
+		return resp, userID, fmt.Errorf("%w: encoding the response: %v", apierror.Internal, err)
 	}
-	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK, Headers: jsonHeaders, Body: string(body)}, nil
+	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK, Headers: jsonHeaders, Body: string(body)}, userID, nil
 }
 
 // checkBody accepts an absent body or a small JSON object, whose content is
@@ -171,7 +174,10 @@ func requestID(ctx context.Context, req *events.APIGatewayV2HTTPRequest) string 
 	return hex.EncodeToString(b[:])
 }
 
-func (h *Handler) log(ctx context.Context, req *events.APIGatewayV2HTTPRequest, requestID string, status int, took time.Duration, err error) {
+// log writes the request's one log line: the audit trail of who was
+// issued what, when. It carries the verified user id (userID, "" when no
+// session verified) and never the email, the name or any token.
+func (h *Handler) log(ctx context.Context, req *events.APIGatewayV2HTTPRequest, requestID, userID string, status int, took time.Duration, err error) {
 	logger := h.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -185,6 +191,9 @@ func (h *Handler) log(ctx context.Context, req *events.APIGatewayV2HTTPRequest, 
 		slog.String("route", route),
 		slog.Int("status", status),
 		slog.Float64("duration_ms", float64(took.Microseconds())/1000),
+	}
+	if userID != "" {
+		attrs = append(attrs, slog.String("user_id", userID))
 	}
 	level := slog.LevelInfo
 	if err != nil {

@@ -215,6 +215,48 @@ func TestHandleSuccessLogLine(t *testing.T) {
 	}
 }
 
+// TestHandleAuditTrail: the log line names the verified user as user_id,
+// also when minting fails after the session verified, and no user when it
+// did not verify; no line holds the email, the name or a token.
+func TestHandleAuditTrail(t *testing.T) {
+	tests := []struct {
+		name   string
+		body   string
+		verify error
+		mint   error
+		panic  bool
+		userID string // "": no user_id attribute
+	}{
+		{name: "token issued", userID: "user-1"},
+		{name: "minting refused", mint: apierror.New(apierror.Forbidden, "a verified email is required"), userID: "user-1"},
+		{name: "upstream unavailable", mint: apierror.UpstreamUnavailable, userID: "user-1"},
+		{name: "minter panics", panic: true, userID: "user-1"},
+		{name: "no session", verify: session.ErrNoSession},
+		{name: "session does not verify", verify: session.ErrInvalid},
+		{name: "bad body, session not verified", body: "[]"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			minter := &fakeMinter{err: tc.mint, panic: tc.panic}
+			newHandler(fakeSession{err: tc.verify}, minter, &logs).Handle(context.Background(), request(tc.body))
+			line := oneLogLine(t, &logs)
+			got, ok := line["user_id"]
+			if tc.userID == "" && ok {
+				t.Errorf("user_id = %v for a request whose session did not verify", got)
+			}
+			if tc.userID != "" && got != tc.userID {
+				t.Errorf("user_id = %v, want %q; line %v", got, tc.userID, line)
+			}
+			for _, never := range []string{"u1@example.com", "User One", sessionToken, mintedToken} {
+				if strings.Contains(logs.String(), never) {
+					t.Errorf("the log holds %q: %s", never, logs.String())
+				}
+			}
+		})
+	}
+}
+
 func TestHandleRequestIDFallback(t *testing.T) {
 	var logs bytes.Buffer
 	req := request("")

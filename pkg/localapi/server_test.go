@@ -34,13 +34,19 @@ var (
 // server's own stand-in. It returns the server's URL and the settings.
 func start(t *testing.T, env map[string]string) (string, func(string) string) {
 	t.Helper()
+	return startLogging(t, env, quiet)
+}
+
+// startLogging is start with the functions' logs going to logger.
+func startLogging(t *testing.T, env map[string]string, logger *slog.Logger) (string, func(string) string) {
+	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	t.Cleanup(ts.Close)
 	url := "http://" + ts.Listener.Addr().String()
 	defaults := localapi.DevSettings()
 	defaults["COPILOT_BASE_URL"] = url + localapi.StandInPrefix
 	getenv := localapi.Getenv(func(k string) string { return env[k] }, defaults)
-	srv, err := localapi.New(t.Context(), function.Deps{Getenv: getenv, Logger: quiet})
+	srv, err := localapi.New(t.Context(), function.Deps{Getenv: getenv, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -401,5 +407,96 @@ func assertErrorBody(t *testing.T, status int, header http.Header, body []byte, 
 	}
 	if header.Get("Content-Type") != "application/json" || header.Get("Cache-Control") != "no-store" {
 		t.Errorf("headers %v", header)
+	}
+}
+
+// TestAuditTrail: through every function's own handler, each request's log
+// line names the verified user as user_id, also when minting fails after
+// the session verified, and names no user when it did not verify. No log
+// line holds the user's email or name, the session token or anything
+// minted.
+func TestAuditTrail(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	url, getenv := startLogging(t, map[string]string{"KUSTOMER_IDENTIFY_BY": "email"}, slog.New(slog.NewJSONHandler(&logs, nil)))
+	token := devToken(t, getenv, testID)
+	noEmail := devToken(t, getenv, session.Identity{UserID: testID.UserID, Name: testID.Name})
+
+	type want struct {
+		route  string
+		status int
+		userID string // "": no user_id attribute
+	}
+	var wants []want
+	never := []string{testID.Email, testID.Name, token, noEmail}
+	for _, r := range localapi.Routes {
+		if r.Path == "/kustomer/token" {
+			continue // below, in email mode
+		}
+		resp := call(t, r.Method, url+r.Path, token, nil)
+		if resp.status != http.StatusOK {
+			t.Fatalf("%s: %d %s", r.Key(), resp.status, resp.body)
+		}
+		var body map[string]any
+		if err := json.Unmarshal(resp.body, &body); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range body {
+			if s, ok := v.(string); ok && k != "user_id" { // Decagon's user_id is the user's
+				never = append(never, s)
+			}
+		}
+		wants = append(wants, want{r.Key(), http.StatusOK, testID.UserID})
+	}
+	for _, c := range []struct {
+		token string
+		want  want
+	}{
+		{token, want{"POST /kustomer/token", http.StatusOK, testID.UserID}},
+		{noEmail, want{"POST /kustomer/token", http.StatusForbidden, testID.UserID}}, // verified, then refused
+		{"", want{"POST /kustomer/token", http.StatusUnauthorized, ""}},
+		{token + "x", want{"POST /kustomer/token", http.StatusUnauthorized, ""}},
+	} {
+		resp := call(t, http.MethodPost, url+"/kustomer/token", c.token, nil)
+		if resp.status != c.want.status {
+			t.Fatalf("kustomer: %d %s, want %d", resp.status, resp.body, c.want.status)
+		}
+		if resp.status == http.StatusOK {
+			var body map[string]any
+			if err := json.Unmarshal(resp.body, &body); err != nil {
+				t.Fatal(err)
+			}
+			never = append(never, body["token"].(string))
+		}
+		wants = append(wants, c.want)
+	}
+
+	var requests []map[string]any
+	for line := range strings.Lines(logs.String()) {
+		for _, s := range never {
+			if strings.Contains(line, s) {
+				t.Errorf("a log line holds %q: %s", s, line)
+			}
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if m["msg"] == "request" {
+			requests = append(requests, m)
+		}
+	}
+	if len(requests) != len(wants) {
+		t.Fatalf("%d request lines for %d requests:\n%s", len(requests), len(wants), logs.String())
+	}
+	for i, w := range wants {
+		line := requests[i]
+		if line["route"] != w.route || line["status"] != float64(w.status) {
+			t.Errorf("line %d: %v, want %s %d", i, line, w.route, w.status)
+		}
+		got, ok := line["user_id"]
+		if w.userID == "" && ok || w.userID != "" && got != w.userID {
+			t.Errorf("line %d: user_id %v, want %q: %v", i, got, w.userID, line)
+		}
 	}
 }
