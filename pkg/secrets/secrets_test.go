@@ -525,14 +525,22 @@ func TestOverride(t *testing.T) {
 // loadOne loads the kustomer secret from srv with the given TTL and clock.
 func loadOne(t *testing.T, srv *secretstest.Server, ttl time.Duration, c *clock, logger *slog.Logger) *secrets.Secret {
 	t.Helper()
+	return load(t, srv, kustomer, ttl, 0, c, logger)
+}
+
+// load loads the secret of spec, named "kustomer" in srv, with the given
+// TTL, timeout (0 for the default) and clock.
+func load(t *testing.T, srv *secretstest.Server, spec secrets.Spec, ttl, timeout time.Duration, c *clock, logger *slog.Logger) *secrets.Secret {
+	t.Helper()
 	loader := &secrets.Loader{
-		API:    srv.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),
-		Getenv: getenv(map[string]string{"KUSTOMER_SECRET_ID": "kustomer"}),
-		TTL:    ttl,
-		Logger: logger,
-		Now:    c.Now,
+		API:     srv.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),
+		Getenv:  getenv(map[string]string{spec.Setting: "kustomer"}),
+		TTL:     ttl,
+		Timeout: timeout,
+		Logger:  logger,
+		Now:     c.Now,
 	}
-	got, err := loader.Load(t.Context(), kustomer)
+	got, err := loader.Load(t.Context(), spec)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -637,19 +645,7 @@ func TestFailedRereadKeepsLastGood(t *testing.T) {
 			srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-1"}`})
 			c := newClock()
 			logger, logs := capture()
-			loader := &secrets.Loader{
-				API:     srv.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),
-				Getenv:  getenv(map[string]string{"KUSTOMER_SECRET_ID": "kustomer"}),
-				TTL:     5 * time.Minute,
-				Timeout: 200 * time.Millisecond,
-				Logger:  logger,
-				Now:     c.Now,
-			}
-			got, err := loader.Load(t.Context(), checked)
-			if err != nil {
-				t.Fatalf("Load: %v", err)
-			}
-			s := got[0]
+			s := load(t, srv, checked, 5*time.Minute, 200*time.Millisecond, c, logger)
 
 			tt.fail(srv)
 			c.Advance(5 * time.Minute)
@@ -723,19 +719,7 @@ func TestRereadOffRequestPath(t *testing.T) {
 	t.Cleanup(srv.Release)
 	c := newClock()
 	logger, logs := capture()
-	loader := &secrets.Loader{
-		API:     srv.Client(),
-		Getenv:  getenv(map[string]string{"KUSTOMER_SECRET_ID": "kustomer"}),
-		TTL:     time.Minute,
-		Timeout: time.Minute, // longer than the test waits for the requests
-		Logger:  logger,
-		Now:     c.Now,
-	}
-	got, err := loader.Load(t.Context(), kustomer)
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
-	s := got[0]
+	s := load(t, srv, kustomer, time.Minute, time.Minute, c, logger) // a read timeout longer than the test waits for requests
 
 	srv.Hold()
 	srv.Set("kustomer", `{"secret":"s3cr3t-2"}`)
@@ -769,19 +753,7 @@ func TestStuckReadIsAbandoned(t *testing.T) {
 	t.Cleanup(srv.Release)
 	c := newClock()
 	logger, logs := capture()
-	loader := &secrets.Loader{
-		API:     srv.Client(),
-		Getenv:  getenv(map[string]string{"KUSTOMER_SECRET_ID": "kustomer"}),
-		TTL:     time.Minute,
-		Timeout: time.Minute,
-		Logger:  logger,
-		Now:     c.Now,
-	}
-	got, err := loader.Load(t.Context(), kustomer)
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
-	s := got[0]
+	s := load(t, srv, kustomer, time.Minute, time.Minute, c, logger)
 
 	srv.Hold()
 	c.Advance(time.Minute)
