@@ -7,18 +7,27 @@
 // safe for concurrent use. Every Mint is one fresh upstream exchange; auth
 // keys are never cached, as Copilot.cx requires.
 //
-// COPILOT_TIMEOUT bounds the whole exchange, retry included, and the caller's
-// own deadline always wins. Failures map to the API contract:
+// COPILOT_TIMEOUT (at most MaxTimeout) bounds the time spent on Copilot,
+// retry included. It starts once the credentials are in hand, and stops
+// while they are re-read after a 401 (within ReloadTimeout); Mint also
+// gives up ResponseMargin before the caller's own deadline, so the error
+// can be answered before the invocation ends. Failures map to the API
+// contract:
 //
 //   - ErrUnavailable (503 upstream_unavailable): Copilot could not be reached,
 //     timed out, or answered 429, 502, 503 or 504. Mint retries once, after a
-//     short random pause, when the deadline leaves time for it; the app may
+//     short random pause, when the budget leaves time for it; the app may
 //     retry too.
-//   - ErrRejected (502 upstream_error): Copilot refused the credentials (401)
-//     even after they were re-read once from the secret, so a rotation is
-//     picked up without a redeploy.
+//   - ErrRejected (502 upstream_error): Copilot refused the credentials
+//     (401). Mint re-reads them from the secret (Credentials.Reload, rate
+//     limited) and retries once only if that gave different credentials, so
+//     a rotation is picked up without a redeploy and a storm of 401s costs
+//     one upstream call per request. A 401 after the retry of a transient
+//     fault is not retried: Mint makes at most two calls.
 //   - ErrUpstream (502 upstream_error): any other answer that is not a 2xx
 //     response carrying a non-empty auth_key.
+//   - ErrCredentials (500 internal): the secret cannot be had (revoked, for
+//     one) or does not hold usable credentials (CheckCredentials).
 //
 // Upstream bodies never reach the app or the log: one log line per failed
 // exchange records the upstream status and Copilot's short reason code only.

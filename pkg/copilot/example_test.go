@@ -52,3 +52,13 @@ func ExampleMinter_Mint() {
 	// POST /v2/api/management/your_own/auth/generate_user_auth_key {"user_id":"eff119c1-47c5-4a77-8fc8-667eb7e354d3"}
 	// {"auth_key":"Y2lPaUpJVXpJMU5"}
 }
+
+// The Copilot secret's check, applied when it is loaded and each time it is
+// read again: HTTP Basic cannot carry a client_id with a colon.
+func ExampleCheckCredentials() {
+	fmt.Println(copilot.CheckCredentials(secrets.Values{"client_id": []byte("ABABABABQQIRZ"), "client_secret": []byte("k9H2Nd3T5j5EW2Fu160l11Hal3x3oa")}))
+	fmt.Println(copilot.CheckCredentials(secrets.Values{"client_id": []byte("ABAB:QQIRZ"), "client_secret": []byte("k9H2Nd3T5j5EW2Fu160l11Hal3x3oa")}))
+	// Output:
+	// <nil>
+	// internal: the Copilot.cx credentials are not available: JSON key client_id contains a colon
+}

@@ -22,12 +22,27 @@ import (
 // DefaultTimeout is the COPILOT_TIMEOUT used when the setting is unset.
 const DefaultTimeout = 3 * time.Second
 
-// Settings read by FromEnv, and the bounds of the timeout.
+// Settings read by FromEnv, and the least timeout.
 const (
 	settingBaseURL = "COPILOT_BASE_URL"
 	settingTimeout = "COPILOT_TIMEOUT"
 	minTimeout     = 100 * time.Millisecond
-	maxTimeout     = 30 * time.Second // API Gateway's own integration limit
+)
+
+// Time bounds of one Mint. The longest Mint takes MaxTimeout of upstream
+// time, plus ReloadTimeout for re-reading the credentials after a 401,
+// plus the short wait of a credential read (secrets.RefreshWait); a test
+// holds that sum under the function's Timeout in template.yaml, so the
+// contract's 503 body is written before Lambda ends the invocation.
+const (
+	// MaxTimeout is the largest COPILOT_TIMEOUT.
+	MaxTimeout = 5 * time.Second
+	// ReloadTimeout bounds the re-read of the credentials after a 401. It
+	// is not part of the COPILOT_TIMEOUT budget.
+	ReloadTimeout = 2 * time.Second
+	// ResponseMargin is how long before the caller's own deadline (the
+	// invocation's) Mint gives up, so that the error can still be answered.
+	ResponseMargin = 250 * time.Millisecond
 )
 
 // Path is the management API call, relative to COPILOT_BASE_URL.
@@ -45,7 +60,9 @@ var (
 
 // Credentials is the Copilot secret, with the JSON keys client_id and
 // client_secret. *secrets.Secret implements it: Values is the current
-// snapshot, Reload a forced (rate-limited) re-read after a 401.
+// snapshot, Reload a forced (rate-limited) re-read after a 401, which
+// returns the values it read, or the current ones when it was not time to
+// read.
 type Credentials interface {
 	Values(ctx context.Context) (secrets.Values, error)
 	Reload(ctx context.Context) (secrets.Values, error)
@@ -77,12 +94,12 @@ const (
 )
 
 // FromEnv reads COPILOT_BASE_URL (required; see New) and COPILOT_TIMEOUT
-// (default 3s, between 100ms and 30s) from env and returns the Minter. A bad
+// (default 3s, between 100ms and MaxTimeout) from env and returns the Minter. A bad
 // setting is recorded in env, naming the setting but not its value, and the
 // Minter may then be nil: check env.Err before using it.
 func FromEnv(env *config.Env, creds Credentials, logger *slog.Logger) *Minter {
 	raw := env.Required(settingBaseURL)
-	timeout := env.Duration(settingTimeout, DefaultTimeout, minTimeout, maxTimeout)
+	timeout := env.Duration(settingTimeout, DefaultTimeout, minTimeout, MaxTimeout)
 	if raw == "" {
 		return nil
 	}
@@ -103,8 +120,8 @@ func New(baseURL string, timeout time.Duration, creds Credentials, logger *slog.
 	if err != nil {
 		return nil, err
 	}
-	if timeout < minTimeout || timeout > maxTimeout {
-		return nil, fmt.Errorf("timeout must be between %s and %s", minTimeout, maxTimeout)
+	if timeout < minTimeout || timeout > MaxTimeout {
+		return nil, fmt.Errorf("timeout must be between %s and %s", minTimeout, MaxTimeout)
 	}
 	return newMinter(base, timeout, creds, logger), nil
 }
@@ -154,52 +171,69 @@ func (m *Minter) Mint(ctx context.Context, id session.Identity) (any, error) {
 		UserID string `json:"user_id"`
 	}{id.UserID})
 
-	ctx, cancel := context.WithTimeout(ctx, m.timeout)
-	defer cancel()
 	creds, err := m.creds.Values(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%w: reading the secret: %v", ErrCredentials, err)
 	}
+	auth, err := authorization(creds)
+	if err != nil {
+		return nil, err
+	}
 
+	// The upstream budget starts once the credentials are in hand.
+	b := startBudget(ctx, m.timeout)
+	defer b.stop()
 	var o outcome
 	attempts := 0
 	for attempts < maxAttempts {
-		auth, err := authorization(creds)
-		if err != nil {
-			return nil, err
-		}
 		attempts++
-		o = m.exchange(ctx, auth, body)
+		o = m.exchange(b.ctx, auth, body)
 		if o.fault == "" {
 			if attempts > 1 {
 				m.log.LogAttrs(ctx, slog.LevelInfo, "copilot: auth key obtained after a retry", slog.Int("attempts", attempts))
 			}
 			return Response{AuthKey: o.authKey}, nil
 		}
-		if attempts == maxAttempts || !m.mayRetry(ctx, &o, &creds) {
+		if attempts == maxAttempts || !m.mayRetry(ctx, b, &o, &auth) {
 			break
 		}
 	}
 	return nil, m.fail(ctx, o, attempts)
 }
 
-// mayRetry prepares the one retry o allows: re-read credentials after a
-// 401, or pause briefly after a transient fault when time remains. It
+// mayRetry prepares the one retry o allows: after a 401, re-read the
+// credentials and retry only if they changed; after a transient fault,
+// pause briefly when the budget leaves time for another attempt. It
 // reports false when there is to be no retry.
-func (m *Minter) mayRetry(ctx context.Context, o *outcome, creds *secrets.Values) bool {
+func (m *Minter) mayRetry(ctx context.Context, b *budget, o *outcome, auth *string) bool {
 	switch {
 	case o.unauthorized():
-		fresh, err := m.creds.Reload(ctx)
+		var fresh secrets.Values
+		var err error
+		b.pause(func() {
+			rctx, cancel := withDeadline(ctx, time.Now().Add(ReloadTimeout))
+			defer cancel()
+			fresh, err = m.creds.Reload(rctx)
+		})
 		if err != nil {
 			o.detail = fmt.Sprintf("re-reading the secret: %v", err)
 			return false
 		}
-		*creds = fresh
+		next, err := authorization(fresh)
+		switch {
+		case err != nil:
+			o.detail = fmt.Sprintf("re-reading the secret: %v", err)
+			return false
+		case next == *auth:
+			o.detail = "the credentials are unchanged since they were read"
+			return false
+		}
+		*auth = next
 		return true
 	case o.unavailable():
 		pause := retryPause + rand.N(retryJitter)
-		deadline, _ := ctx.Deadline() // always set: Mint adds the timeout
-		if ctx.Err() != nil || time.Until(deadline) < pause+minAttempt {
+		deadline, _ := b.ctx.Deadline() // always set: startBudget sets it
+		if b.ctx.Err() != nil || time.Until(deadline) < pause+minAttempt {
 			return false
 		}
 		t := time.NewTimer(pause)
@@ -207,11 +241,48 @@ func (m *Minter) mayRetry(ctx context.Context, o *outcome, creds *secrets.Values
 		select {
 		case <-t.C:
 			return true
-		case <-ctx.Done():
+		case <-b.ctx.Done():
 			return false
 		}
 	}
 	return false
+}
+
+// budget is the upstream time of one Mint: COPILOT_TIMEOUT, spent while
+// Copilot is being called or a retry awaited, never while credentials are
+// read. Its ctx ends when the budget is spent, or ResponseMargin before
+// the caller's deadline.
+type budget struct {
+	parent   context.Context
+	deadline time.Time
+	ctx      context.Context
+	cancel   context.CancelFunc
+}
+
+func startBudget(parent context.Context, timeout time.Duration) *budget {
+	b := &budget{parent: parent, deadline: time.Now().Add(timeout)}
+	b.ctx, b.cancel = withDeadline(parent, b.deadline)
+	return b
+}
+
+// pause runs fn with the budget's clock stopped.
+func (b *budget) pause(fn func()) {
+	b.cancel()
+	start := time.Now()
+	fn()
+	b.deadline = b.deadline.Add(time.Since(start))
+	b.ctx, b.cancel = withDeadline(b.parent, b.deadline)
+}
+
+func (b *budget) stop() { b.cancel() }
+
+// withDeadline is context.WithDeadline, moved earlier when needed to end
+// ResponseMargin before ctx's own deadline.
+func withDeadline(ctx context.Context, d time.Time) (context.Context, context.CancelFunc) {
+	if caller, ok := ctx.Deadline(); ok && caller.Add(-ResponseMargin).Before(d) {
+		d = caller.Add(-ResponseMargin)
+	}
+	return context.WithDeadline(ctx, d)
 }
 
 // fail logs the failed exchange once and returns its error.

@@ -186,14 +186,18 @@ func TestMintAnswers(t *testing.T) {
 		name      string
 		replies   []reply
 		reloadErr error
-		wantErr   error // nil: success
-		wantKind  *apierror.Kind
-		calls     int32
-		reloads   int
-		fault     string
-		status    int
-		reason    string
-		level     string
+		// sameOnReload: the re-read after a 401 gives the credentials
+		// already used (the read was rate limited, or the secret has not
+		// been rotated).
+		sameOnReload bool
+		wantErr      error // nil: success
+		wantKind     *apierror.Kind
+		calls        int32
+		reloads      int
+		fault        string
+		status       int
+		reason       string
+		level        string
 	}{
 		{name: "ok", replies: []reply{ok}, calls: 1},
 		{name: "429 then ok", replies: []reply{{status: 429}, ok}, calls: 2},
@@ -211,6 +215,8 @@ func TestMintAnswers(t *testing.T) {
 
 		{name: "401 twice", replies: []reply{unauthorized}, wantErr: ErrRejected, wantKind: apierror.UpstreamError,
 			calls: 2, reloads: 1, fault: "status", status: 401, reason: "AUTH.UNAUTHORIZED", level: "ERROR"},
+		{name: "401 and the re-read gives the same credentials", replies: []reply{unauthorized}, sameOnReload: true,
+			wantErr: ErrRejected, wantKind: apierror.UpstreamError, calls: 1, reloads: 1, fault: "status", status: 401, reason: "AUTH.UNAUTHORIZED", level: "ERROR"},
 		{name: "401 and the secret cannot be re-read", replies: []reply{unauthorized}, reloadErr: errors.New("secrets down"),
 			wantErr: ErrRejected, wantKind: apierror.UpstreamError, calls: 1, reloads: 1, fault: "status", status: 401, reason: "AUTH.UNAUTHORIZED", level: "ERROR"},
 		{name: "401 then 503", replies: []reply{unauthorized, {status: 503}}, wantErr: ErrUnavailable, wantKind: apierror.UpstreamUnavailable,
@@ -247,6 +253,9 @@ func TestMintAnswers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			up := newUpstream(t, tt.replies...)
 			creds := &fakeCreds{values: original, reloaded: rotated, reloadErr: tt.reloadErr}
+			if tt.sameOnReload {
+				creds.reloaded = nil
+			}
 			m, logs := testMinter(t, up.srv.URL, 2*time.Second, creds)
 
 			got, err := m.Mint(t.Context(), user)
@@ -367,7 +376,7 @@ func TestMintKeepsToTheDeadline(t *testing.T) {
 		calls     int32
 		maxTook   time.Duration
 	}{
-		{"the caller's deadline wins over the timeout", 5 * time.Second, 150 * time.Millisecond, time.Hour, 1, time.Second},
+		{"the caller's deadline wins over the timeout", 5 * time.Second, ResponseMargin + 150*time.Millisecond, time.Hour, 1, time.Second},
 		{"no retry when too little time remains", 300 * time.Millisecond, time.Minute, 250 * time.Millisecond, 1, time.Second},
 		{"a retry when time remains", 2 * time.Second, time.Minute, 0, 2, time.Second},
 	}
@@ -529,6 +538,8 @@ func TestFromEnv(t *testing.T) {
 		{"user info", map[string]string{"COPILOT_BASE_URL": "https://id:pw@api.copilot.cx"}, false, 0},
 		{"query", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx/?x=1"}, false, 0},
 		{"fragment", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx/#x"}, false, 0},
+		{"longest timeout", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx", "COPILOT_TIMEOUT": MaxTimeout.String()}, true, MaxTimeout},
+		{"timeout over the longest", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx", "COPILOT_TIMEOUT": (MaxTimeout + time.Millisecond).String()}, false, DefaultTimeout},
 		{"bad timeout", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx", "COPILOT_TIMEOUT": "soon"}, false, DefaultTimeout},
 		{"timeout too long", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx", "COPILOT_TIMEOUT": "5m"}, false, DefaultTimeout},
 	}

@@ -35,7 +35,7 @@ func newHTTPClient() *http.Client {
 		Transport: &http.Transport{
 			Proxy: http.ProxyFromEnvironment,
 			DialContext: (&net.Dialer{
-				Timeout:   maxTimeout,
+				Timeout:   MaxTimeout,
 				KeepAlive: 30 * time.Second,
 			}).DialContext,
 			TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
@@ -43,7 +43,7 @@ func newHTTPClient() *http.Client {
 			MaxIdleConns:           10,
 			MaxIdleConnsPerHost:    10,
 			IdleConnTimeout:        90 * time.Second,
-			TLSHandshakeTimeout:    maxTimeout,
+			TLSHandshakeTimeout:    MaxTimeout,
 			ExpectContinueTimeout:  time.Second,
 			MaxResponseHeaderBytes: maxResponseBody,
 		},
@@ -58,18 +58,30 @@ func BasicAuth(clientID, clientSecret string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(clientID+":"+clientSecret))
 }
 
-// authorization builds the header from the secret's JSON keys.
-func authorization(v secrets.Values) (string, error) {
+// CheckCredentials reports whether v holds usable Copilot credentials: a
+// client_id without a colon (HTTP Basic cannot carry one) and a
+// client_secret, neither empty. It is the secret's secrets.Spec.Check, so
+// a rotated value is held to it before it is used. Errors name the JSON
+// key, never its value.
+func CheckCredentials(v secrets.Values) error {
 	id, secret := v["client_id"], v["client_secret"]
 	switch {
 	case len(id) == 0:
-		return "", fmt.Errorf("%w: JSON key client_id is missing or empty", ErrCredentials)
+		return fmt.Errorf("%w: JSON key client_id is missing or empty", ErrCredentials)
 	case len(secret) == 0:
-		return "", fmt.Errorf("%w: JSON key client_secret is missing or empty", ErrCredentials)
+		return fmt.Errorf("%w: JSON key client_secret is missing or empty", ErrCredentials)
 	case bytes.IndexByte(id, ':') >= 0:
-		return "", fmt.Errorf("%w: JSON key client_id contains a colon", ErrCredentials)
+		return fmt.Errorf("%w: JSON key client_id contains a colon", ErrCredentials)
 	}
-	return BasicAuth(string(id), string(secret)), nil
+	return nil
+}
+
+// authorization builds the header from the secret's JSON keys.
+func authorization(v secrets.Values) (string, error) {
+	if err := CheckCredentials(v); err != nil {
+		return "", err
+	}
+	return BasicAuth(string(v["client_id"]), string(v["client_secret"])), nil
 }
 
 // fault names what went wrong in one exchange, for the log.

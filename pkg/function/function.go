@@ -20,8 +20,17 @@ const (
 	ModeHS256      = "hs256"
 )
 
-// SessionSecret is the hs256 signing key's secret.
-var SessionSecret = secrets.Spec{Setting: "SESSION_SECRET_ID", Keys: []string{"signing_key"}}
+// SessionSecret is the hs256 signing key's secret. Its key is checked as
+// the session verifier checks it, at start and at every re-read, so a
+// rotation to a key it would refuse keeps the last good key in use.
+var SessionSecret = secrets.Spec{Setting: "SESSION_SECRET_ID", Keys: []string{"signing_key"}, Check: checkSessionKey}
+
+func checkSessionKey(v secrets.Values) error {
+	if err := session.CheckHS256Key(v["signing_key"]); err != nil {
+		return fmt.Errorf("JSON key signing_key: %w", err)
+	}
+	return nil
+}
 
 // ErrConfig wraps every start-up failure caused by settings or secrets.
 var ErrConfig = errors.New("cannot start")

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -211,5 +213,129 @@ func TestNewLoggerLevel(t *testing.T) {
 		if got := buf.Len() > 0; got != tc.infoShown {
 			t.Errorf("level %q: info shown = %v, want %v", tc.level, got, tc.infoShown)
 		}
+	}
+}
+
+// syncBuffer collects log lines written off the request path (by reads of
+// secrets) while the test reads them.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// movingClock starts at the tests' fixed time and moves when told to.
+type movingClock struct{ offset atomic.Int64 }
+
+func (c *movingClock) Now() time.Time          { return clock().Add(time.Duration(c.offset.Load())) }
+func (c *movingClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
+
+// buildWarm builds the hs256 Kustomer function with SECRETS_TTL=1m on a
+// clock the test moves.
+func buildWarm(t *testing.T, srv *secretstest.Server, c *movingClock, logs *syncBuffer) *httpapi.Handler {
+	t.Helper()
+	env := hs256Env()
+	env["SECRETS_TTL"] = "1m"
+	h, err := function.Build(context.Background(), function.Kustomer, function.Deps{
+		Getenv:  func(k string) string { return env[k] },
+		Logger:  slog.New(slog.NewJSONHandler(logs, nil)),
+		Secrets: srv.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),
+		Now:     c.Now,
+	})
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	return h
+}
+
+// until makes requests with the session of user-42, a bounded number of
+// times, until done accepts the response, and returns that response.
+func until(t *testing.T, h *httpapi.Handler, done func(events.APIGatewayV2HTTPResponse) bool) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	req := events.APIGatewayV2HTTPRequest{
+		RouteKey: "POST /kustomer/token",
+		Headers:  map[string]string{"authorization": "Bearer " + sessionToken(t, "user-42")},
+	}
+	var resp events.APIGatewayV2HTTPResponse
+	for range 200 {
+		resp, _ = h.Handle(context.Background(), req)
+		if done(resp) {
+			return resp
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no request got the awaited answer; the last was %d %s", resp.StatusCode, resp.Body)
+	return resp
+}
+
+// TestRereadSessionKeyIsChecked rotates the session key to one the
+// verifier would refuse: the function keeps verifying with the last good
+// key, and logs an error that names the setting.
+func TestRereadSessionKeyIsChecked(t *testing.T) {
+	var logs syncBuffer
+	var c movingClock
+	srv := newServer(t)
+	h := buildWarm(t, srv, &c, &logs)
+
+	const short = "short-but-secret"
+	srv.Set("app/session", `{"signing_key":"`+short+`"}`)
+	c.Advance(2 * time.Minute)
+	rejected := `"msg":"secret read again fails its checks; keeping the last good value","setting":"SESSION_SECRET_ID"`
+	resp := until(t, h, func(events.APIGatewayV2HTTPResponse) bool { return strings.Contains(logs.String(), rejected) })
+	if resp.StatusCode != 200 {
+		t.Errorf("with the rotated key refused: status %d %s, want 200 from the last good key", resp.StatusCode, resp.Body)
+	}
+	resp = until(t, h, func(events.APIGatewayV2HTTPResponse) bool { return true })
+	if resp.StatusCode != 200 {
+		t.Errorf("after the refused re-read: status %d %s, want 200", resp.StatusCode, resp.Body)
+	}
+	if !strings.Contains(logs.String(), `"level":"ERROR","msg":"secret read again fails its checks`) {
+		t.Errorf("no error is logged: %s", logs.String())
+	}
+	for _, secret := range []string{sessionKey, kustomerKey, short} {
+		if strings.Contains(logs.String(), secret) {
+			t.Fatalf("log leaks a secret: %s", logs.String())
+		}
+	}
+}
+
+// TestRevokedSecretAnswersInternal deletes the vendor secret: once a
+// re-read has seen that, requests get the contract's internal error.
+func TestRevokedSecretAnswersInternal(t *testing.T) {
+	var logs syncBuffer
+	var c movingClock
+	srv := newServer(t)
+	h := buildWarm(t, srv, &c, &logs)
+
+	srv.Delete("app/kustomer")
+	c.Advance(2 * time.Minute)
+	resp := until(t, h, func(r events.APIGatewayV2HTTPResponse) bool { return r.StatusCode != 200 })
+	var body struct {
+		Error struct{ Code, Message string }
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 500 || body.Error.Code != "internal" || body.Error.Message != "a secret the function needs is not available" {
+		t.Errorf("got %d %s, want 500 internal with the safe message", resp.StatusCode, resp.Body)
+	}
+	for _, want := range []string{`"msg":"secret revoked`, `"setting":"KUSTOMER_SECRET_ID"`, "ResourceNotFoundException"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the log lacks %s: %s", want, logs.String())
+		}
+	}
+	if strings.Contains(logs.String(), kustomerKey) || strings.Contains(resp.Body, kustomerKey) {
+		t.Fatalf("a secret leaks")
 	}
 }

@@ -41,7 +41,7 @@ var (
 	}
 	Copilot = Vendor{
 		Name:   "copilot",
-		Secret: secrets.Spec{Setting: "COPILOT_SECRET_ID", Keys: []string{"client_id", "client_secret"}},
+		Secret: secrets.Spec{Setting: "COPILOT_SECRET_ID", Keys: []string{"client_id", "client_secret"}, Check: copilot.CheckCredentials},
 		NewMinter: func(env *config.Env, s *secrets.Secret, d Deps) httpapi.Minter {
 			return copilot.FromEnv(env, s, d.Logger)
 		},

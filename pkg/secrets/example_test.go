@@ -2,6 +2,7 @@ package secrets_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -58,4 +59,28 @@ func ExampleLoader_Load_missingKey() {
 func ExampleSpec_OverrideSetting() {
 	fmt.Println(secrets.Spec{Setting: "KUSTOMER_SECRET_ID"}.OverrideSetting())
 	// Output: KUSTOMER_SECRET_JSON
+}
+
+// A Spec's Check holds a value to rules of its own, at Load and at every
+// re-read; its error names the setting and the key, never the value.
+func ExampleSpec_check() {
+	env := map[string]string{"SESSION_SECRET_JSON": `{"signing_key":"too-short"}`}
+	spec := secrets.Spec{
+		Setting: "SESSION_SECRET_ID",
+		Keys:    []string{"signing_key"},
+		Check: func(v secrets.Values) error {
+			if len(v["signing_key"]) < 32 {
+				return errors.New("JSON key signing_key is shorter than 32 bytes")
+			}
+			return nil
+		},
+	}
+	loader := &secrets.Loader{
+		Getenv: func(name string) string { return env[name] },
+		Logger: slog.New(slog.DiscardHandler),
+	}
+	_, err := loader.Load(context.Background(), spec)
+	fmt.Println(err)
+	// Output:
+	// SESSION_SECRET_JSON: secret fails its check: JSON key signing_key is shorter than 32 bytes
 }

@@ -15,6 +15,8 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 )
 
 // Sentinel errors. Each is wrapped with the name of the setting (and the
@@ -24,6 +26,11 @@ var (
 	ErrFetch         = errors.New("secret could not be read from Secrets Manager")
 	ErrMalformed     = errors.New("secret is not a JSON object of strings")
 	ErrMissingKey    = errors.New("secret lacks a required JSON key")
+	ErrInvalid       = errors.New("secret fails its check")
+	// ErrRevoked is what a secret gives once Secrets Manager has said it
+	// was deleted, is scheduled for deletion or may no longer be read: the
+	// contract's internal error, with a message safe for the app.
+	ErrRevoked = apierror.New(apierror.Internal, "a secret the function needs is not available")
 )
 
 // DefaultTimeout bounds Load when Loader.Timeout is zero: well under the
@@ -48,10 +55,15 @@ func NewAPI(ctx context.Context) (API, error) {
 	return secretsmanager.NewFromConfig(cfg), nil
 }
 
-// Spec says which setting names a secret and which JSON keys it must hold.
+// Spec says which setting names a secret, which JSON keys it must hold,
+// and how else to check its value.
 type Spec struct {
 	Setting string   // environment variable holding the secret's id or ARN, e.g. "KUSTOMER_SECRET_ID"
 	Keys    []string // JSON keys that must be present, strings, and not empty
+	// Check, when set, is applied to every value read, at Load and at each
+	// re-read, once Keys are present: an error fails Load, or keeps the
+	// last good value of a re-read. Its text must name keys, never values.
+	Check func(Values) error
 }
 
 // OverrideSetting returns the environment variable that may hold the
@@ -126,7 +138,7 @@ func (l *Loader) Load(ctx context.Context, specs ...Spec) ([]*Secret, error) {
 		if raw := getenv(spec.OverrideSetting()); strings.TrimSpace(raw) != "" {
 			logger.Warn("secret taken from the environment instead of Secrets Manager; for offline use only",
 				slog.String("setting", spec.OverrideSetting()))
-			values, err := parse(spec.OverrideSetting(), spec.Keys, []byte(raw))
+			values, err := parse(spec.OverrideSetting(), spec, []byte(raw))
 			if err == nil {
 				s.cur.Store(&snapshot{values: values, read: now()})
 			}
@@ -208,7 +220,7 @@ func (s *Secret) fetch(ctx context.Context) (*snapshot, error) {
 	case out.SecretBinary != nil:
 		raw = out.SecretBinary
 	}
-	values, err := parse(s.spec.Setting, s.spec.Keys, raw)
+	values, err := parse(s.spec.Setting, s.spec, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -220,10 +232,11 @@ func (s *Secret) fetch(ctx context.Context) (*snapshot, error) {
 }
 
 // parse checks that raw is a JSON object whose keys include every one of
-// keys with a non-empty string value, and returns its non-empty string
-// values. Errors name setting and the JSON key, never a value: not even
-// encoding/json's messages, which may quote a character of the input.
-func parse(setting string, keys []string, raw []byte) (Values, error) {
+// spec.Keys with a non-empty string value, and that passes spec.Check, and
+// returns its non-empty string values. Errors name setting and the JSON
+// key, never a value: not even encoding/json's messages, which may quote a
+// character of the input.
+func parse(setting string, spec Spec, raw []byte) (Values, error) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil {
 		var syntax *json.SyntaxError
@@ -247,7 +260,7 @@ func parse(setting string, keys []string, raw []byte) (Values, error) {
 		}
 	}
 	var errs []error
-	for _, k := range keys {
+	for _, k := range spec.Keys {
 		if _, ok := values[k]; ok {
 			continue
 		}
@@ -262,6 +275,11 @@ func parse(setting string, keys []string, raw []byte) (Values, error) {
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	if spec.Check != nil {
+		if err := spec.Check(values); err != nil {
+			return nil, fmt.Errorf("%s: %w: %w", setting, ErrInvalid, err)
+		}
 	}
 	return values, nil
 }

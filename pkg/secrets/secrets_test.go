@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go"
 
+	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 )
@@ -27,9 +28,28 @@ var (
 	copilot  = secrets.Spec{Setting: "COPILOT_SECRET_ID", Keys: []string{"client_id", "client_secret"}}
 )
 
+// logBuffer collects log lines; reads of a secret off the request path
+// write to it while the test reads it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // capture returns a JSON logger writing into a buffer.
-func capture() (*slog.Logger, *bytes.Buffer) {
-	var buf bytes.Buffer
+func capture() (*slog.Logger, *logBuffer) {
+	var buf logBuffer
 	return slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})), &buf
 }
 
@@ -505,14 +525,22 @@ func TestOverride(t *testing.T) {
 // loadOne loads the kustomer secret from srv with the given TTL and clock.
 func loadOne(t *testing.T, srv *secretstest.Server, ttl time.Duration, c *clock, logger *slog.Logger) *secrets.Secret {
 	t.Helper()
+	return load(t, srv, kustomer, ttl, 0, c, logger)
+}
+
+// load loads the secret of spec, named "kustomer" in srv, with the given
+// TTL, timeout (0 for the default) and clock.
+func load(t *testing.T, srv *secretstest.Server, spec secrets.Spec, ttl, timeout time.Duration, c *clock, logger *slog.Logger) *secrets.Secret {
+	t.Helper()
 	loader := &secrets.Loader{
-		API:    srv.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),
-		Getenv: getenv(map[string]string{"KUSTOMER_SECRET_ID": "kustomer"}),
-		TTL:    ttl,
-		Logger: logger,
-		Now:    c.Now,
+		API:     srv.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),
+		Getenv:  getenv(map[string]string{spec.Setting: "kustomer"}),
+		TTL:     ttl,
+		Timeout: timeout,
+		Logger:  logger,
+		Now:     c.Now,
 	}
-	got, err := loader.Load(t.Context(), kustomer)
+	got, err := loader.Load(t.Context(), spec)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -554,6 +582,7 @@ func TestTTL(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	secrets.Settle(s) // the read they started may outlast their wait
 	if got := value(t, s); got != "s3cr3t-2" {
 		t.Errorf("after the TTL: got %q, want the rotated value", got)
 	}
@@ -584,18 +613,31 @@ func TestTTLZeroNeverRereads(t *testing.T) {
 	}
 }
 
+// reread makes the request that starts a read of s after its TTL, waits
+// for that read to end, and returns the value then.
+func reread(t *testing.T, s *secrets.Secret) string {
+	t.Helper()
+	_, _ = s.Values(t.Context())
+	secrets.Settle(s)
+	return value(t, s)
+}
+
+// TestFailedRereadKeepsLastGood covers failures that do not revoke the
+// secret: transient ones, and values that fail the checks of Load.
 func TestFailedRereadKeepsLastGood(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name string
-		fail func(srv *secretstest.Server)
-		log  string // what the warning must say
+		name  string
+		fail  func(srv *secretstest.Server)
+		level string // of the log line
+		log   string // what it must say
 	}{
-		{"access denied", func(srv *secretstest.Server) { srv.Fail("kustomer", http.StatusBadRequest) }, "AccessDeniedException"},
-		{"server error", func(srv *secretstest.Server) { srv.Fail("kustomer", http.StatusInternalServerError) }, "InternalServiceError"},
-		{"deleted", func(srv *secretstest.Server) { srv.Delete("kustomer") }, "ResourceNotFoundException"},
-		{"malformed", func(srv *secretstest.Server) { srv.Set("kustomer", `{"secret":"s3cr3t-2"`) }, "not a JSON object of strings"},
-		{"key emptied", func(srv *secretstest.Server) { srv.Set("kustomer", `{"secret":""}`) }, `JSON key \"secret\" is empty`},
+		{"server error", func(srv *secretstest.Server) { srv.Fail("kustomer", http.StatusInternalServerError) }, "WARN", "InternalServiceError"},
+		{"throttled", func(srv *secretstest.Server) { srv.FailWith("kustomer", http.StatusBadRequest, "ThrottlingException") }, "WARN", "ThrottlingException"},
+		{"timeout", func(srv *secretstest.Server) { srv.SetDelay(time.Minute) }, "WARN", "deadline exceeded"},
+		{"malformed", func(srv *secretstest.Server) { srv.Set("kustomer", `{"secret":"s3cr3t-2"`) }, "ERROR", "not a JSON object of strings"},
+		{"key emptied", func(srv *secretstest.Server) { srv.Set("kustomer", `{"secret":""}`) }, "ERROR", `JSON key \"secret\" is empty`},
+		{"check fails", func(srv *secretstest.Server) { srv.Set("kustomer", `{"secret":"s3cr3t"}`) }, "ERROR", `JSON key \"secret\" is too short`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -603,17 +645,17 @@ func TestFailedRereadKeepsLastGood(t *testing.T) {
 			srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-1"}`})
 			c := newClock()
 			logger, logs := capture()
-			s := loadOne(t, srv, 5*time.Minute, c, logger)
+			s := load(t, srv, checked, 5*time.Minute, 200*time.Millisecond, c, logger)
 
 			tt.fail(srv)
 			c.Advance(5 * time.Minute)
-			if got := value(t, s); got != "s3cr3t-1" {
+			if got := reread(t, s); got != "s3cr3t-1" {
 				t.Errorf("after a failed re-read: got %q, want the last good value", got)
 			}
 			if n := srv.Calls(); n != 2 {
 				t.Errorf("Secrets Manager was called %d times, want 2", n)
 			}
-			for _, want := range []string{`"level":"WARN"`, `"setting":"KUSTOMER_SECRET_ID"`, tt.log} {
+			for _, want := range []string{`"level":"` + tt.level + `"`, `"setting":"KUSTOMER_SECRET_ID"`, tt.log} {
 				if !strings.Contains(logs.String(), want) {
 					t.Errorf("the log lacks %s: %s", want, logs)
 				}
@@ -626,11 +668,231 @@ func TestFailedRereadKeepsLastGood(t *testing.T) {
 			if n := srv.Calls(); n != 2 {
 				t.Errorf("re-read again within 30 s of a failure: %d calls, want 2", n)
 			}
+			srv.SetDelay(0)
 			srv.Fail("kustomer", 0)
 			srv.Set("kustomer", `{"secret":"s3cr3t-3"}`)
 			c.Advance(time.Second)
-			if got := value(t, s); got != "s3cr3t-3" {
+			if got := reread(t, s); got != "s3cr3t-3" {
 				t.Errorf("after recovery: got %q, want the new value", got)
+			}
+		})
+	}
+}
+
+// checked is the kustomer spec with a check of the value's length.
+var checked = secrets.Spec{Setting: "KUSTOMER_SECRET_ID", Keys: []string{"secret"}, Check: func(v secrets.Values) error {
+	if len(v["secret"]) < 8 {
+		return errors.New(`JSON key "secret" is too short`)
+	}
+	return nil
+}}
+
+func TestCheckAtLoad(t *testing.T) {
+	t.Parallel()
+	for name, env := range map[string]map[string]string{
+		"from Secrets Manager": {"KUSTOMER_SECRET_ID": "kustomer"},
+		"from the environment": {"KUSTOMER_SECRET_JSON": `{"secret":"s3cr3t"}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t"}`})
+			logger, logs := capture()
+			loader := &secrets.Loader{API: srv.Client(), Getenv: getenv(env), Logger: logger}
+			got, err := loader.Load(t.Context(), checked)
+			if !errors.Is(err, secrets.ErrInvalid) || got != nil {
+				t.Fatalf("Load: got %v, want %v", err, secrets.ErrInvalid)
+			}
+			if !strings.Contains(err.Error(), "KUSTOMER_SECRET_") || !strings.Contains(err.Error(), "too short") {
+				t.Errorf("error %q does not name the setting and say why", err)
+			}
+			noLeak(t, "the error", err.Error())
+			noLeak(t, "the log", logs.String())
+		})
+	}
+}
+
+// TestRereadOffRequestPath holds Secrets Manager's answer: requests past
+// the TTL keep getting the current value, and one read serves them all.
+func TestRereadOffRequestPath(t *testing.T) {
+	t.Parallel()
+	srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-1"}`})
+	t.Cleanup(srv.Release)
+	c := newClock()
+	logger, logs := capture()
+	s := load(t, srv, kustomer, time.Minute, time.Minute, c, logger) // a read timeout longer than the test waits for requests
+
+	srv.Hold()
+	srv.Set("kustomer", `{"secret":"s3cr3t-2"}`)
+	c.Advance(time.Minute)
+	for i := range 5 {
+		if got := promptly(t, s); got != "s3cr3t-1" {
+			t.Errorf("request %d while Secrets Manager hangs: got %q, want the current value", i, got)
+		}
+	}
+	if n := srv.Calls(); n != 2 {
+		t.Errorf("Secrets Manager was called %d times, want 2: one read for all the requests", n)
+	}
+
+	srv.Release()
+	secrets.Settle(s)
+	if got := value(t, s); got != "s3cr3t-2" {
+		t.Errorf("once the read is done: got %q, want the new value", got)
+	}
+	if n := srv.Calls(); n != 2 {
+		t.Errorf("Secrets Manager was called %d times, want 2", n)
+	}
+	noLeak(t, "the log", logs.String())
+}
+
+// TestStuckReadIsAbandoned: a read that outlives its deadline, as one
+// frozen with the process does, does not keep later reads from starting,
+// and its late answer is not used.
+func TestStuckReadIsAbandoned(t *testing.T) {
+	t.Parallel()
+	srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-1"}`})
+	t.Cleanup(srv.Release)
+	c := newClock()
+	logger, logs := capture()
+	s := load(t, srv, kustomer, time.Minute, time.Minute, c, logger)
+
+	srv.Hold()
+	c.Advance(time.Minute)
+	if got := promptly(t, s); got != "s3cr3t-1" {
+		t.Fatalf("got %q, want the current value", got)
+	}
+	c.Advance(time.Minute) // by the secret's clock, the read is past its timeout
+	srv.Set("kustomer", `{"secret":"s3cr3t-2"}`)
+	if got := promptly(t, s); got != "s3cr3t-1" {
+		t.Fatalf("got %q, want the current value", got)
+	}
+	waitCalls(t, srv, 3) // a second read started beside the stuck one
+	if !strings.Contains(logs.String(), "outlived its deadline") {
+		t.Errorf("the abandoned read is not logged: %s", logs)
+	}
+
+	srv.Release()
+	secrets.Settle(s)
+	if got := value(t, s); got != "s3cr3t-2" {
+		t.Errorf("got %q, want the value of the new read", got)
+	}
+	if n := strings.Count(logs.String(), `"msg":"secret read again"`); n != 1 {
+		t.Errorf("%d reads were recorded, want 1: the abandoned one is not", n)
+	}
+}
+
+// promptly returns the value of the secret's key "secret", or fails the
+// test if it is not had within 10 s: far longer than a request may wait
+// on Secrets Manager, far shorter than the secret's read timeout.
+func promptly(t *testing.T, s *secrets.Secret) string {
+	t.Helper()
+	got := make(chan string, 1)
+	go func() {
+		b, err := s.Key("secret")(context.Background())
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		got <- string(b)
+	}()
+	select {
+	case v := <-got:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatal("a request waited on a Secrets Manager that hangs")
+		return ""
+	}
+}
+
+// waitCalls waits, a bounded time, until srv has received n requests.
+func waitCalls(t *testing.T, srv *secretstest.Server, n int) {
+	t.Helper()
+	for range 1000 {
+		if srv.Calls() >= n {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("Secrets Manager received %d requests, want %d", srv.Calls(), n)
+}
+
+// TestRevoked drives each answer by which Secrets Manager says a secret is
+// gone or no longer readable, through the real client: the secret is no
+// longer used, and it is read again every 30 s until it is back.
+func TestRevoked(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		fail func(srv *secretstest.Server)
+		code string
+	}{
+		{"deleted", func(srv *secretstest.Server) { srv.Delete("kustomer") }, "ResourceNotFoundException"},
+		{"scheduled for deletion", func(srv *secretstest.Server) {
+			srv.FailWith("kustomer", http.StatusBadRequest, "InvalidRequestException")
+		}, "InvalidRequestException"},
+		{"access denied", func(srv *secretstest.Server) { srv.Fail("kustomer", http.StatusBadRequest) }, "AccessDeniedException"},
+		{"KMS key cannot decrypt", func(srv *secretstest.Server) {
+			srv.FailWith("kustomer", http.StatusBadRequest, "DecryptionFailure")
+		}, "DecryptionFailure"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-1"}`})
+			c := newClock()
+			logger, logs := capture()
+			s := loadOne(t, srv, 5*time.Minute, c, logger)
+
+			tt.fail(srv)
+			c.Advance(5 * time.Minute)
+			_, _ = s.Values(t.Context())
+			secrets.Settle(s)
+			v, err := s.Values(t.Context())
+			if !errors.Is(err, secrets.ErrRevoked) || v != nil {
+				t.Fatalf("Values: got %v, %v, want %v", keys(v), err, secrets.ErrRevoked)
+			}
+			if kind, msg := apierror.Classify(err); kind != apierror.Internal || msg != "a secret the function needs is not available" {
+				t.Errorf("the error answers %s %q, want the contract's internal error", kind.Code, msg)
+			}
+			if _, err := s.Key("secret")(t.Context()); !errors.Is(err, secrets.ErrRevoked) {
+				t.Errorf("Key: got %v, want %v", err, secrets.ErrRevoked)
+			}
+			for _, want := range []string{`"level":"ERROR"`, `"msg":"secret revoked`, `"setting":"KUSTOMER_SECRET_ID"`, tt.code} {
+				if !strings.Contains(logs.String(), want) {
+					t.Errorf("the log lacks %s: %s", want, logs)
+				}
+			}
+			noLeak(t, "the log", logs.String())
+			noLeak(t, "the error", err.Error())
+
+			// Read again every 30 s, not on every request.
+			c.Advance(29 * time.Second)
+			if _, err := s.Values(t.Context()); !errors.Is(err, secrets.ErrRevoked) || srv.Calls() != 2 {
+				t.Errorf("within 30 s: got %v after %d calls, want %v and 2 calls", err, srv.Calls(), secrets.ErrRevoked)
+			}
+			c.Advance(time.Second)
+			_, _ = s.Values(t.Context())
+			secrets.Settle(s)
+			if _, err := s.Values(t.Context()); !errors.Is(err, secrets.ErrRevoked) || srv.Calls() != 3 {
+				t.Errorf("still gone after 30 s: got %v after %d calls, want %v and 3 calls", err, srv.Calls(), secrets.ErrRevoked)
+			}
+			// A transient failure does not bring it back.
+			srv.Fail("kustomer", http.StatusInternalServerError)
+			c.Advance(30 * time.Second)
+			_, _ = s.Values(t.Context())
+			secrets.Settle(s)
+			if _, err := s.Values(t.Context()); !errors.Is(err, secrets.ErrRevoked) {
+				t.Errorf("after a transient failure: got %v, want %v", err, secrets.ErrRevoked)
+			}
+
+			// Restored: a good read brings it back.
+			srv.Fail("kustomer", 0)
+			srv.Set("kustomer", `{"secret":"s3cr3t-2"}`)
+			c.Advance(30 * time.Second)
+			if got := reread(t, s); got != "s3cr3t-2" {
+				t.Errorf("after the secret is back: got %q, want its value", got)
+			}
+			if !strings.Contains(logs.String(), "secret readable again") {
+				t.Errorf("the restore is not logged: %s", logs)
 			}
 		})
 	}
@@ -663,13 +925,20 @@ func TestReload(t *testing.T) {
 	c.Advance(secrets.ReloadInterval - time.Second)
 	reload("s3cr3t-2", 2)
 	c.Advance(time.Second)
-	srv.Fail("kustomer", http.StatusBadRequest)
+	srv.Fail("kustomer", http.StatusInternalServerError)
 	reload("s3cr3t-2", 3) // failed: keeps the last good value
 	if !strings.Contains(logs.String(), `"reason":"reload"`) || !strings.Contains(logs.String(), `"level":"WARN"`) {
 		t.Errorf("the failed reload is not logged as a warning: %s", logs)
 	}
 	reload("s3cr3t-2", 3) // a failed attempt counts too
 	noLeak(t, "the log", logs.String())
+
+	// Access denied revokes the secret: Reload says so.
+	srv.Fail("kustomer", http.StatusBadRequest)
+	c.Advance(secrets.ReloadInterval)
+	if _, err := s.Reload(t.Context()); !errors.Is(err, secrets.ErrRevoked) || srv.Calls() != 4 {
+		t.Errorf("Reload of a secret no longer readable: got %v after %d calls, want %v after 4", err, srv.Calls(), secrets.ErrRevoked)
+	}
 }
 
 func TestKey(t *testing.T) {

@@ -5,9 +5,11 @@
 // or from a subprocess (Server.Env), with no AWS account.
 //
 // It counts requests and how many overlap, can delay its answers like a
-// network round trip, and can fail on demand:
+// network round trip or hold them until released (a service that hangs),
+// and can fail on demand with the service's own error types:
 //
 //	srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"dev"}`})
 //	srv.SetDelay(50 * time.Millisecond)
+//	srv.FailWith("kustomer", 400, "InvalidRequestException") // scheduled for deletion
 //	cmd.Env = append(os.Environ(), srv.Env()...)
 package secretstest

@@ -27,13 +27,30 @@ type Server struct {
 
 	mu          sync.Mutex
 	secrets     map[string]entry
-	failures    map[string]int
+	failures    map[string]failure
 	delay       time.Duration
+	hold        chan struct{} // while non-nil, requests wait for it to close
 	calls       map[string]int
 	total       int
 	inFlight    int
 	maxInFlight int
 	versions    int
+}
+
+// failure is the error the server answers for one secret.
+type failure struct {
+	status int
+	typ    string // the error type, as in __type and X-Amzn-ErrorType
+}
+
+// messages are Secrets Manager's own texts for the error types the server
+// can be told to answer with.
+var messages = map[string]string{
+	"AccessDeniedException":   "not authorized to perform: secretsmanager:GetSecretValue",
+	"DecryptionFailure":       "Secrets Manager can't decrypt the protected secret text using the provided KMS key.",
+	"InternalServiceError":    "An error occurred on the server side.",
+	"InvalidRequestException": "You can't perform this operation on the secret because it was marked for deletion.",
+	"ThrottlingException":     "Rate exceeded",
 }
 
 type entry struct {
@@ -47,7 +64,7 @@ type entry struct {
 // tb's cleanup.
 func NewServer(tb testing.TB, secrets map[string]string) *Server {
 	tb.Helper()
-	s := &Server{secrets: map[string]entry{}, failures: map[string]int{}, calls: map[string]int{}}
+	s := &Server{secrets: map[string]entry{}, failures: map[string]failure{}, calls: map[string]int{}}
 	for id, v := range secrets {
 		s.Set(id, v)
 	}
@@ -87,13 +104,49 @@ func (s *Server) Delete(id string) {
 // InternalServiceError when status is 5xx (the SDK retries those),
 // AccessDeniedException otherwise. Status 0 ends the failure.
 func (s *Server) Fail(id string, status int) {
+	typ := "AccessDeniedException"
+	if status >= 500 {
+		typ = "InternalServiceError"
+	}
+	s.FailWith(id, status, typ)
+}
+
+// FailWith makes later requests for secret id fail with HTTP status and
+// the error type errorType, with Secrets Manager's message for it, such as:
+//
+//	srv.FailWith(id, 400, "InvalidRequestException") // scheduled for deletion
+//	srv.FailWith(id, 400, "DecryptionFailure")       // the KMS key cannot decrypt it
+//	srv.FailWith(id, 400, "ThrottlingException")     // rate exceeded
+//
+// Status 0 ends the failure.
+func (s *Server) FailWith(id string, status int, errorType string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if status == 0 {
 		delete(s.failures, id)
 		return
 	}
-	s.failures[id] = status
+	s.failures[id] = failure{status: status, typ: errorType}
+}
+
+// Hold makes every later request wait, counted in Calls, until Release (or
+// until its client gives up): a Secrets Manager that hangs.
+func (s *Server) Hold() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hold == nil {
+		s.hold = make(chan struct{})
+	}
+}
+
+// Release lets the requests waiting since Hold go on, and later ones pass.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hold != nil {
+		close(s.hold)
+		s.hold = nil
+	}
 }
 
 // SetDelay makes every later request wait d before it is answered, like a
@@ -223,7 +276,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.calls[req.SecretId]++
 	s.inFlight++
 	s.maxInFlight = max(s.maxInFlight, s.inFlight)
-	delay := s.delay
+	delay, hold := s.delay, s.hold
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -241,15 +294,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-r.Context().Done():
+			return
+		}
+	}
+
 	s.mu.Lock()
 	e, ok := s.secrets[req.SecretId]
-	status := s.failures[req.SecretId]
+	fail := s.failures[req.SecretId]
 	s.mu.Unlock()
 	switch {
-	case status >= 500:
-		writeError(w, status, "InternalServiceError", "An error occurred on the server side.")
-	case status != 0:
-		writeError(w, status, "AccessDeniedException", "not authorized to perform: secretsmanager:GetSecretValue on resource: "+req.SecretId)
+	case fail.status != 0:
+		msg := messages[fail.typ]
+		if fail.typ == "AccessDeniedException" {
+			msg += " on resource: " + req.SecretId
+		}
+		writeError(w, fail.status, fail.typ, msg)
 	case !ok,
 		req.VersionId != "" && req.VersionId != e.version,
 		req.VersionStage != "" && req.VersionStage != "AWSCURRENT":

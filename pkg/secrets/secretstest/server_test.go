@@ -1,6 +1,7 @@
 package secretstest_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 )
@@ -75,6 +77,60 @@ func TestClientErrors(t *testing.T) {
 	}
 	if got := srv.CallsFor("a"); got != 2 {
 		t.Errorf("CallsFor(a) = %d, want 2", got)
+	}
+}
+
+// TestFailWith shows the error types as the SDK reads them: its error
+// code, from __type and X-Amzn-ErrorType, and the service's message.
+func TestFailWith(t *testing.T) {
+	t.Parallel()
+	srv := secretstest.NewServer(t, map[string]string{"a": "x"})
+	client := srv.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 })
+	for _, code := range []string{"InvalidRequestException", "DecryptionFailure", "ThrottlingException", "AccessDeniedException"} {
+		srv.FailWith("a", http.StatusBadRequest, code)
+		_, err := client.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("a")})
+		var apiErr smithy.APIError
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != code || apiErr.ErrorMessage() == "" {
+			t.Errorf("%s: got %v, want that API error with a message", code, err)
+		}
+	}
+	srv.FailWith("a", 0, "")
+	if _, err := client.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("a")}); err != nil {
+		t.Errorf("after the failure ended: %v", err)
+	}
+}
+
+// TestHold: a held request waits for Release, and one whose client gives
+// up is dropped.
+func TestHold(t *testing.T) {
+	t.Parallel()
+	srv := secretstest.NewServer(t, map[string]string{"a": "x"})
+	t.Cleanup(srv.Release)
+	client := srv.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 })
+	srv.Hold()
+
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("a")}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("held request: got %v, want %v", err, context.DeadlineExceeded)
+	}
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := client.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("a")})
+		done <- err
+	}()
+	for i := 0; srv.Calls() < 2 && i < 1000; i++ {
+		time.Sleep(5 * time.Millisecond)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("a held request was answered: %v", err)
+	default:
+	}
+	srv.Release()
+	if err := <-done; err != nil {
+		t.Errorf("released request: %v", err)
 	}
 }
 
