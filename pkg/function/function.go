@@ -58,6 +58,7 @@ func Build(ctx context.Context, v Vendor, d Deps) (*httpapi.Handler, error) {
 	if err := env.Err(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	s.jwks.Logger = logger
 
 	specs := []secrets.Spec{v.Secret}
 	if s.mode == ModeHS256 {
@@ -144,6 +145,11 @@ func readSessionSettings(env *config.Env) sessionSettings {
 		s.jwks = session.JWKSConfig{
 			URL:        env.Required("SESSION_JWKS_URL"),
 			Algorithms: env.List("SESSION_ALGORITHMS", nil),
+		}
+		if s.jwks.URL != "" {
+			if err := session.CheckJWKSURL(s.jwks.URL); err != nil {
+				env.Fail("SESSION_JWKS_URL", err.Error()) // the error does not repeat the URL
+			}
 		}
 	}
 	return s

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -140,6 +142,7 @@ func TestBuildRefusesBadSettings(t *testing.T) {
 		{name: "vendor secret missing", secret: map[string]string{"app/session": `{"signing_key":"` + sessionKey + `"}`}, is: secrets.ErrFetch, names: []string{"KUSTOMER_SECRET_ID"}},
 		{name: "vendor key empty", secret: map[string]string{"app/session": `{"signing_key":"` + sessionKey + `"}`, "app/kustomer": `{"secret":""}`}, is: secrets.ErrMissingKey, names: []string{"KUSTOMER_SECRET_ID", "secret"}},
 		{name: "session key malformed", secret: map[string]string{"app/session": `{"signing_key":`, "app/kustomer": `{"secret":"` + kustomerKey + `"}`}, is: secrets.ErrMalformed, names: []string{"SESSION_SECRET_ID"}},
+		{name: "jwks url with user info", change: map[string]string{"SESSION_MODE": "jwks", "SESSION_JWKS_URL": "https://user:pa55word@127.0.0.1:9/jwks.json?key=q5ecret"}, is: config.ErrInvalid, names: []string{"SESSION_JWKS_URL"}},
 		{name: "session key too short", secret: map[string]string{"app/session": `{"signing_key":"short-but-secret"}`, "app/kustomer": `{"secret":"` + kustomerKey + `"}`}, is: function.ErrConfig, names: []string{"SESSION_SECRET_ID", "signing_key"}},
 	}
 	for _, tc := range tests {
@@ -169,12 +172,29 @@ func TestBuildRefusesBadSettings(t *testing.T) {
 					t.Errorf("error %q does not name %s", err, name)
 				}
 			}
-			for _, value := range []string{sessionKey, kustomerKey, "short-but-secret", "an hour", "cookie", "phone"} {
+			for _, value := range []string{sessionKey, kustomerKey, "short-but-secret", "an hour", "cookie", "phone", "pa55word", "q5ecret"} {
 				if strings.Contains(err.Error(), value) || strings.Contains(logs.String(), value) {
 					t.Errorf("error or log repeats the value %q: %v / %s", value, err, logs.String())
 				}
 			}
 		})
+	}
+}
+
+// TestBuildJWKSLog starts in jwks mode while the issuer cannot be reached:
+// the function's own log says so, naming the key set URL without its query.
+func TestBuildJWKSLog(t *testing.T) {
+	issuer := httptest.NewServer(http.NotFoundHandler())
+	issuer.Close()
+	env := hs256Env()
+	env["SESSION_MODE"] = "jwks"
+	env["SESSION_JWKS_URL"] = issuer.URL + "/jwks.json?key=q5ecret"
+	var logs bytes.Buffer
+	if _, err := build(t, env, newServer(t), &logs); err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	if !strings.Contains(logs.String(), `"jwks_url":"`+issuer.URL+`/jwks.json"`) || strings.Contains(logs.String(), "q5ecret") {
+		t.Fatalf("the log does not name the key set URL, or shows its query:\n%s", &logs)
 	}
 }
 

@@ -10,7 +10,7 @@
 //     authorizer has already verified, and refuses a request without them.
 //   - NewJWKS (jwks): verifies "Authorization: Bearer <jwt>" against the
 //     issuer's JSON Web Key Set, fetched at start and again on an unknown
-//     kid, rate limited.
+//     kid, at most once a minute; a malformed key of the set is skipped.
 //   - NewHS256 (hs256): verifies the bearer token with a shared HS256 key.
 //
 // Both JWT verifiers check a token the same way: at most MaxTokenLen bytes,
