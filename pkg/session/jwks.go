@@ -277,9 +277,9 @@ func (k *issuerKeys) fetch(ctx context.Context) error {
 	}
 	keys := make([]jwkset.JWK, 0, len(set.Keys))
 	for i, raw := range set.Keys {
-		// Private keys and oct keys are read too, as jwkset does, and
-		// then never verify: the algorithms allowed are asymmetric ones,
-		// and golang-jwt verifies with public keys only.
+		// Read as jwkset's own HTTP storage reads keys: a private key
+		// verifies with its public part (keyfunc), an oct key never does,
+		// as only asymmetric algorithms are allowed.
 		key, err := jwkset.NewJWKFromRawJSON(raw, jwkset.JWKMarshalOptions{Private: true}, jwkset.JWKValidateOptions{})
 		switch {
 		case errors.Is(err, jwkset.ErrUnsupportedKey):
