@@ -98,7 +98,6 @@ bench: ## Performance budget: warm handler vs crypto floor; cold start, size, me
 FUZZTIME ?= 15s
 FUZZ_TARGETS := \
 	./pkg/session:FuzzVerify \
-	./pkg/session:FuzzObjectMembers \
 	./pkg/httpapi:FuzzHandle \
 	./pkg/copilot:FuzzParseResponse
 

@@ -105,7 +105,7 @@ var contractFunctions = []struct {
 var sessionSettings = []string{
 	"SESSION_MODE", "SESSION_ISSUER", "SESSION_AUDIENCE", "SESSION_JWKS_URL", "SESSION_ALGORITHMS",
 	"SESSION_REQUIRED_SCOPE", "SESSION_LEEWAY", "SESSION_USER_ID_CLAIM", "SESSION_EMAIL_CLAIM",
-	"SESSION_NAME_CLAIM", "SECRETS_TTL",
+	"SESSION_NAME_CLAIM", "SESSION_EMAIL_VERIFIED_CLAIM", "SESSION_TRUST_UNVERIFIED_EMAIL", "SECRETS_TTL",
 }
 
 // requiredParams are the parameters without a default, given in every scenario.
@@ -193,6 +193,48 @@ func TestTemplateHeader(t *testing.T) {
 	}
 	if got := field(tpl, "Parameters", "SessionMode", "AllowedValues"); !equalJSON(got, []any{"authorizer", "jwks", "hs256"}) {
 		t.Errorf("SessionMode AllowedValues = %v", got)
+	}
+}
+
+// TestUnverifiedEmailIsNotTrustedByDefault holds the one way to count
+// unverified emails to an explicit parameter that is off unless set.
+func TestUnverifiedEmailIsNotTrustedByDefault(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	param := field(tpl, "Parameters", "SessionTrustUnverifiedEmail")
+	if got := field(param, "AllowedValues"); !equalJSON(got, []any{"false", "true"}) {
+		t.Errorf("SessionTrustUnverifiedEmail AllowedValues = %v, want false, true", got)
+	}
+	if got := field(param, "Default"); got != "false" {
+		t.Errorf("SessionTrustUnverifiedEmail Default = %#v, want \"false\"", got)
+	}
+	if got := field(tpl, "Parameters", "SessionEmailVerifiedClaim", "Default"); got != "email_verified" {
+		t.Errorf("SessionEmailVerifiedClaim Default = %v, want email_verified", got)
+	}
+	for _, params := range []map[string]string{
+		{},
+		{"SessionTrustUnverifiedEmail": "true", "SessionEmailVerifiedClaim": "mail_ok"},
+	} {
+		s := deploy(t, tpl, params)
+		for _, f := range contractFunctions {
+			props, err := s.resolve(mergeGlobals(field(tpl, "Globals", "Function"), field(tpl, "Resources", f.logicalID, "Properties")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			env, _ := field(props, "Environment", "Variables").(map[string]any)
+			for name, param := range map[string]string{
+				"SESSION_TRUST_UNVERIFIED_EMAIL": "SessionTrustUnverifiedEmail",
+				"SESSION_EMAIL_VERIFIED_CLAIM":   "SessionEmailVerifiedClaim",
+			} {
+				if got, want := env[name], s.params[param]; got != want {
+					t.Errorf("%v: %s: %s = %v, want %v", params, f.logicalID, name, got, want)
+				}
+			}
+		}
+	}
+	params := maps.Clone(requiredParams)
+	params["SessionTrustUnverifiedEmail"] = "yes"
+	if _, err := newStack(tpl, params); err == nil {
+		t.Error(`SessionTrustUnverifiedEmail accepts "yes"`)
 	}
 }
 

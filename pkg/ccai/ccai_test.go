@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
@@ -185,6 +187,60 @@ func TestMint(t *testing.T) {
 			if want := `{"token":"` + resp.Token + `"}`; string(body) != want {
 				t.Errorf("body = %s, want %s", body, want)
 			}
+		})
+	}
+}
+
+// TestEmailIsVerifiedOnly mints for bearer sessions verified by the hs256
+// verifier: the token's email is the session's only when the session says,
+// with JSON true, that it is verified (or unverified emails are trusted on
+// purpose), and "" otherwise.
+func TestEmailIsVerifiedOnly(t *testing.T) {
+	sessionKey := []byte("ccai-test-session-key-0123456789abcdef")
+	bearer := func(t *testing.T, over map[string]any) *events.APIGatewayV2HTTPRequest {
+		t.Helper()
+		claims := map[string]any{"iss": "https://app.example.com", "aud": "app", "sub": "user-123", "name": "Ana",
+			"email": "ana@example.com", "iat": testNow.Unix() - 10, "exp": testNow.Unix() + 600}
+		maps.Copy(claims, over)
+		payload, _ := json.Marshal(claims)
+		token, err := jws.Sign(payload, jws.WithKey(jwa.HS256(), sessionKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &events.APIGatewayV2HTTPRequest{Headers: map[string]string{"authorization": "Bearer " + string(token)}}
+	}
+	tests := []struct {
+		name  string
+		over  map[string]any
+		trust bool   // SESSION_TRUST_UNVERIFIED_EMAIL
+		email string // in the CCAI token
+	}{
+		{"verified", map[string]any{"email_verified": true}, false, "ana@example.com"},
+		{"not said to be verified", nil, false, ""},
+		{"said to be unverified", map[string]any{"email_verified": false}, false, ""},
+		{`verified as the string "true"`, map[string]any{"email_verified": "true"}, false, ""},
+		{"email_verified null", map[string]any{"email_verified": nil}, false, ""},
+		{"email null", map[string]any{"email": nil, "email_verified": true}, false, ""},
+		{"unverified, trusted on purpose", map[string]any{"email_verified": false}, true, "ana@example.com"},
+	}
+	m := &ccai.Minter{Key: keyOf(testKey), Company: "ACME", TTL: time.Hour, Now: func() time.Time { return testNow }}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := session.NewHS256(keyOf(sessionKey), session.Options{Issuer: "https://app.example.com",
+				Audience: []string{"app"}, TrustUnverifiedEmail: tt.trust, Now: func() time.Time { return testNow }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, err := v.Verify(context.Background(), bearer(t, tt.over))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := m.Mint(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := session.Identity{UserID: "user-123", Name: "Ana", Email: tt.email}
+			checkToken(t, got.(ccai.Response).Token, testKey, "ACME", want, 1700000000, 1700000000+3600)
 		})
 	}
 }

@@ -67,6 +67,10 @@ func Build(ctx context.Context, v Vendor, d Deps) (*httpapi.Handler, error) {
 	if err := env.Err(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	if s.trustEmail {
+		logger.WarnContext(ctx, "SESSION_TRUST_UNVERIFIED_EMAIL is true: a session's email identifies the user even when the session does not say it is verified")
+	}
+	s.jwks.Logger = logger
 
 	specs := []secrets.Spec{v.Secret}
 	if s.mode == ModeHS256 {
@@ -98,7 +102,7 @@ func Build(ctx context.Context, v Vendor, d Deps) (*httpapi.Handler, error) {
 	var verifier httpapi.Verifier
 	switch s.mode {
 	case ModeAuthorizer:
-		verifier = &session.Authorizer{Claims: s.claims}
+		verifier = &session.Authorizer{Claims: s.claims, TrustUnverifiedEmail: s.trustEmail}
 	case ModeHS256:
 		verifier, err = session.NewHS256(loaded[1].Key("signing_key"), s.options(d.Now))
 		if err != nil {
@@ -121,23 +125,26 @@ func Build(ctx context.Context, v Vendor, d Deps) (*httpapi.Handler, error) {
 
 // sessionSettings are the SESSION_* settings.
 type sessionSettings struct {
-	mode     string
-	claims   session.ClaimNames
-	issuer   string
-	audience []string
-	leeway   time.Duration
-	scope    string
-	jwks     session.JWKSConfig
+	mode       string
+	claims     session.ClaimNames
+	trustEmail bool
+	issuer     string
+	audience   []string
+	leeway     time.Duration
+	scope      string
+	jwks       session.JWKSConfig
 }
 
 func readSessionSettings(env *config.Env) sessionSettings {
 	s := sessionSettings{
 		mode: env.OneOf("SESSION_MODE", "", ModeAuthorizer, ModeJWKS, ModeHS256),
 		claims: session.ClaimNames{
-			UserID: env.String("SESSION_USER_ID_CLAIM", session.DefaultClaimNames.UserID),
-			Email:  env.String("SESSION_EMAIL_CLAIM", session.DefaultClaimNames.Email),
-			Name:   env.String("SESSION_NAME_CLAIM", session.DefaultClaimNames.Name),
+			UserID:        env.String("SESSION_USER_ID_CLAIM", session.DefaultClaimNames.UserID),
+			Email:         env.String("SESSION_EMAIL_CLAIM", session.DefaultClaimNames.Email),
+			Name:          env.String("SESSION_NAME_CLAIM", session.DefaultClaimNames.Name),
+			EmailVerified: env.String("SESSION_EMAIL_VERIFIED_CLAIM", session.DefaultClaimNames.EmailVerified),
 		},
+		trustEmail: env.OneOf("SESSION_TRUST_UNVERIFIED_EMAIL", "false", "false", "true") == "true",
 	}
 	if s.mode == ModeAuthorizer {
 		return s
@@ -154,17 +161,23 @@ func readSessionSettings(env *config.Env) sessionSettings {
 			URL:        env.Required("SESSION_JWKS_URL"),
 			Algorithms: env.List("SESSION_ALGORITHMS", nil),
 		}
+		if s.jwks.URL != "" {
+			if err := session.CheckJWKSURL(s.jwks.URL); err != nil {
+				env.Fail("SESSION_JWKS_URL", err.Error()) // the error does not repeat the URL
+			}
+		}
 	}
 	return s
 }
 
 func (s sessionSettings) options(now func() time.Time) session.Options {
 	return session.Options{
-		Issuer:        s.issuer,
-		Audience:      s.audience,
-		Leeway:        s.leeway,
-		Claims:        s.claims,
-		RequiredScope: s.scope,
-		Now:           now,
+		Issuer:               s.issuer,
+		Audience:             s.audience,
+		Leeway:               s.leeway,
+		Claims:               s.claims,
+		TrustUnverifiedEmail: s.trustEmail,
+		RequiredScope:        s.scope,
+		Now:                  now,
 	}
 }

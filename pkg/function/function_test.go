@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,10 +52,16 @@ func hs256Env() map[string]string {
 // sessionToken is the app's session, signed independently of golang-jwt.
 func sessionToken(t *testing.T, sub string) string {
 	t.Helper()
-	payload, _ := json.Marshal(map[string]any{
-		"iss": "https://app.example.com", "aud": "support-tokens", "sub": sub,
-		"email": sub + "@example.com", "iat": now - 10, "exp": now + 600,
-	})
+	return signSession(t, map[string]any{"sub": sub, "email": sub + "@example.com"})
+}
+
+// signSession signs a session of the claims iss, aud, iat and exp, and those
+// of claims.
+func signSession(t *testing.T, claims map[string]any) string {
+	t.Helper()
+	all := map[string]any{"iss": "https://app.example.com", "aud": "support-tokens", "iat": now - 10, "exp": now + 600}
+	maps.Copy(all, claims)
+	payload, _ := json.Marshal(all)
 	tok, err := jws.Sign(payload, jws.WithKey(jwa.HS256(), []byte(sessionKey)))
 	if err != nil {
 		t.Fatal(err)
@@ -142,6 +151,8 @@ func TestBuildRefusesBadSettings(t *testing.T) {
 		{name: "vendor secret missing", secret: map[string]string{"app/session": `{"signing_key":"` + sessionKey + `"}`}, is: secrets.ErrFetch, names: []string{"KUSTOMER_SECRET_ID"}},
 		{name: "vendor key empty", secret: map[string]string{"app/session": `{"signing_key":"` + sessionKey + `"}`, "app/kustomer": `{"secret":""}`}, is: secrets.ErrMissingKey, names: []string{"KUSTOMER_SECRET_ID", "secret"}},
 		{name: "session key malformed", secret: map[string]string{"app/session": `{"signing_key":`, "app/kustomer": `{"secret":"` + kustomerKey + `"}`}, is: secrets.ErrMalformed, names: []string{"SESSION_SECRET_ID"}},
+		{name: "trust flag not a boolean", change: map[string]string{"SESSION_TRUST_UNVERIFIED_EMAIL": "yes-please"}, is: config.ErrInvalid, names: []string{"SESSION_TRUST_UNVERIFIED_EMAIL"}},
+		{name: "jwks url with user info", change: map[string]string{"SESSION_MODE": "jwks", "SESSION_JWKS_URL": "https://user:pa55word@127.0.0.1:9/jwks.json?key=q5ecret"}, is: config.ErrInvalid, names: []string{"SESSION_JWKS_URL"}},
 		{name: "session key too short", secret: map[string]string{"app/session": `{"signing_key":"short-but-secret"}`, "app/kustomer": `{"secret":"` + kustomerKey + `"}`}, is: function.ErrConfig, names: []string{"SESSION_SECRET_ID", "signing_key"}},
 	}
 	for _, tc := range tests {
@@ -171,12 +182,123 @@ func TestBuildRefusesBadSettings(t *testing.T) {
 					t.Errorf("error %q does not name %s", err, name)
 				}
 			}
-			for _, value := range []string{sessionKey, kustomerKey, "short-but-secret", "an hour", "cookie", "phone"} {
+			for _, value := range []string{sessionKey, kustomerKey, "short-but-secret", "an hour", "cookie", "phone", "yes-please", "pa55word", "q5ecret"} {
 				if strings.Contains(err.Error(), value) || strings.Contains(logs.String(), value) {
 					t.Errorf("error or log repeats the value %q: %v / %s", value, err, logs.String())
 				}
 			}
 		})
+	}
+}
+
+// TestVerifiedEmailOnly builds the Kustomer function in email mode and
+// proves that an email identifies the user only when the session says it
+// is verified, or when SESSION_TRUST_UNVERIFIED_EMAIL says to trust it,
+// which is logged at start; and that a blank user id is refused.
+func TestVerifiedEmailOnly(t *testing.T) {
+	const email = "user-42@example.com"
+	authorizer := map[string]string{"SESSION_MODE": "authorizer"}
+	trusted := map[string]string{"SESSION_TRUST_UNVERIFIED_EMAIL": "true"}
+	tests := []struct {
+		name       string
+		change     map[string]string // the settings, over hs256Env's in email mode
+		claims     map[string]any    // the bearer session's, over sub and email
+		authorizer map[string]string // authorizer claims, in authorizer mode
+		status     int
+	}{
+		{name: "verified", claims: map[string]any{"email_verified": true}, status: 200},
+		{name: "not said to be verified", status: 403},
+		{name: "said to be unverified", claims: map[string]any{"email_verified": false}, status: 403},
+		{name: `verified as the string "true"`, claims: map[string]any{"email_verified": "true"}, status: 403},
+		{name: "verified by a claim of another name", claims: map[string]any{"email_verified": true}, status: 403,
+			change: map[string]string{"SESSION_EMAIL_VERIFIED_CLAIM": "mail_ok"}},
+		{name: "verified by the claim configured", claims: map[string]any{"mail_ok": true}, status: 200,
+			change: map[string]string{"SESSION_EMAIL_VERIFIED_CLAIM": "mail_ok"}},
+		{name: "unverified, trusted", claims: map[string]any{"email_verified": false}, change: trusted, status: 200},
+		{name: "trust set to false", change: map[string]string{"SESSION_TRUST_UNVERIFIED_EMAIL": "false"}, status: 403},
+		{name: "null email", claims: map[string]any{"email": nil, "email_verified": true}, status: 403},
+		{name: "blank user id", claims: map[string]any{"sub": "  ", "email_verified": true}, status: 401},
+		{name: "authorizer, verified", change: authorizer, status: 200,
+			authorizer: map[string]string{"sub": "user-42", "email": email, "email_verified": "true"}},
+		{name: "authorizer, not said to be verified", change: authorizer, status: 403,
+			authorizer: map[string]string{"sub": "user-42", "email": email}},
+		{name: "authorizer, said to be unverified", change: authorizer, status: 403,
+			authorizer: map[string]string{"sub": "user-42", "email": email, "email_verified": "false"}},
+		{name: "authorizer, unverified, trusted", status: 200,
+			change:     map[string]string{"SESSION_MODE": "authorizer", "SESSION_TRUST_UNVERIFIED_EMAIL": "true"},
+			authorizer: map[string]string{"sub": "user-42", "email": email}},
+		{name: "authorizer, blank user id", change: authorizer, status: 401,
+			authorizer: map[string]string{"sub": " ", "email": email, "email_verified": "true"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := hs256Env()
+			env["KUSTOMER_IDENTIFY_BY"] = "email"
+			maps.Copy(env, tc.change)
+			var logs bytes.Buffer
+			h, err := build(t, env, newServer(t), &logs)
+			if err != nil {
+				t.Fatalf("Build: %v", err)
+			}
+			warned := strings.Contains(logs.String(), `"level":"WARN","msg":"SESSION_TRUST_UNVERIFIED_EMAIL is true`)
+			if want := env["SESSION_TRUST_UNVERIFIED_EMAIL"] == "true"; warned != want {
+				t.Errorf("warned at start: %v, want %v:\n%s", warned, want, &logs)
+			}
+
+			req := events.APIGatewayV2HTTPRequest{RouteKey: "POST /kustomer/token"}
+			if tc.authorizer != nil {
+				req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+					JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: tc.authorizer},
+				}
+			} else {
+				claims := map[string]any{"sub": "user-42", "email": email}
+				maps.Copy(claims, tc.claims)
+				req.Headers = map[string]string{"authorization": "Bearer " + signSession(t, claims)}
+			}
+			resp, _ := h.Handle(context.Background(), req)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.status, resp.Body)
+			}
+			switch tc.status {
+			case 200:
+				var body struct{ Token string }
+				if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+					t.Fatal(err)
+				}
+				tok, err := jwt.Parse([]byte(body.Token), jwt.WithKey(jwa.HS256(), []byte(kustomerKey)), jwt.WithClock(jwt.ClockFunc(clock)))
+				var got string
+				if err != nil || tok.Get("email", &got) != nil || got != email {
+					t.Fatalf("token email %q (%v), want %q", got, err, email)
+				}
+			case 403:
+				var body struct {
+					Error struct{ Code, Message string }
+				}
+				if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+					t.Fatal(err)
+				}
+				if body.Error.Code != "forbidden" || !strings.Contains(body.Error.Message, "verified email") {
+					t.Fatalf("error %+v, want forbidden, saying a verified email is needed", body.Error)
+				}
+			}
+		})
+	}
+}
+
+// TestBuildJWKSLog starts in jwks mode while the issuer cannot be reached:
+// the function's own log says so, naming the key set URL without its query.
+func TestBuildJWKSLog(t *testing.T) {
+	issuer := httptest.NewServer(http.NotFoundHandler())
+	issuer.Close()
+	env := hs256Env()
+	env["SESSION_MODE"] = "jwks"
+	env["SESSION_JWKS_URL"] = issuer.URL + "/jwks.json?key=q5ecret"
+	var logs bytes.Buffer
+	if _, err := build(t, env, newServer(t), &logs); err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	if !strings.Contains(logs.String(), `"jwks_url":"`+issuer.URL+`/jwks.json"`) || strings.Contains(logs.String(), "q5ecret") {
+		t.Fatalf("the log does not name the key set URL, or shows its query:\n%s", &logs)
 	}
 }
 

@@ -5,6 +5,11 @@
 // or email, with a numeric iat. Kustomer refuses a token whose iat is more
 // than 15 minutes old, so a token is minted per request and never cached.
 //
+// email is only ever an address that the session says is verified
+// (session.Identity.Email); without one, email mode answers 403 forbidden.
+// Otherwise anyone whose identity provider lets them claim an address could
+// open someone else's chat history.
+//
 // The key is the chat secret that Kustomer returns from
 // GET /v1/auth/customer/settings (attributes.secret).
 //

@@ -19,12 +19,14 @@ type IdentifyBy string
 // The ways to identify a customer (the values of KUSTOMER_IDENTIFY_BY).
 const (
 	ByExternalID IdentifyBy = "external_id" // claim externalId = the session's user id
-	ByEmail      IdentifyBy = "email"       // claim email = the session's email
+	ByEmail      IdentifyBy = "email"       // claim email = the session's verified email
 )
 
 // Errors returned by Sign and Mint.
 var (
-	ErrNoEmail  = apierror.New(apierror.Forbidden, "the session has no email address")
+	// ErrNoEmail: email mode, and the session carries no email that it says
+	// is verified (session.Identity.Email is empty).
+	ErrNoEmail  = apierror.New(apierror.Forbidden, "a verified email address is required, and the session has none")
 	ErrNoUserID = apierror.New(apierror.Forbidden, "the session has no user id")
 	ErrEmptyKey = errors.New("kustomer: the signing key is empty")
 )

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	gojwt "github.com/golang-jwt/jwt/v5"
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwt"
@@ -192,6 +193,61 @@ func TestMint(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEmailModeNeedsAVerifiedEmail mints in email mode for sessions as an
+// API Gateway JWT authorizer passes them: only an email the session says
+// is verified identifies the customer; any other session is refused with
+// 403 and a message that says what is missing.
+func TestEmailModeNeedsAVerifiedEmail(t *testing.T) {
+	tests := []struct {
+		name   string
+		claims map[string]string
+		trust  bool   // SESSION_TRUST_UNVERIFIED_EMAIL
+		email  string // "": refused with ErrNoEmail
+	}{
+		{"verified", map[string]string{"email": "ana@example.com", "email_verified": "true"}, false, "ana@example.com"},
+		{"not said to be verified", map[string]string{"email": "ana@example.com"}, false, ""},
+		{"said to be unverified", map[string]string{"email": "ana@example.com", "email_verified": "false"}, false, ""},
+		{"verified, but no email", map[string]string{"email_verified": "true"}, false, ""},
+		{"unverified, trusted on purpose", map[string]string{"email": "ana@example.com"}, true, "ana@example.com"},
+	}
+	m := &kustomer.Minter{Key: keyOf(testKey), IdentifyBy: kustomer.ByEmail, Now: func() time.Time { return testNow }}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := &events.APIGatewayV2HTTPRequest{}
+			req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+				JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
+					Claims: merged(map[string]string{"sub": "user-123"}, tt.claims),
+				},
+			}
+			id, err := (&session.Authorizer{TrustUnverifiedEmail: tt.trust}).Verify(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := m.Mint(context.Background(), id)
+			if tt.email != "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkToken(t, got.(kustomer.Response).Token, testKey, map[string]string{"email": tt.email}, testNow)
+				return
+			}
+			if !errors.Is(err, kustomer.ErrNoEmail) || got != nil {
+				t.Fatalf("Mint = %v, %v; want ErrNoEmail", got, err)
+			}
+			kind, message := apierror.Classify(err)
+			if kind != apierror.Forbidden || !strings.Contains(message, "verified email") {
+				t.Errorf("answer %s %q; want forbidden, saying a verified email is needed", kind.Code, message)
+			}
+		})
+	}
+}
+
+func merged(a, b map[string]string) map[string]string {
+	m := maps.Clone(a)
+	maps.Copy(m, b)
+	return m
 }
 
 func keyOf(key []byte) func(context.Context) ([]byte, error) {

@@ -131,13 +131,14 @@ func copilotUpstream(tb testing.TB) *httptest.Server {
 func sessionToken(tb testing.TB) string {
 	now := time.Now()
 	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
-		"iss":   issuer,
-		"aud":   audience,
-		"sub":   userID,
-		"email": "jane.doe@example.com",
-		"name":  "Jane Doe",
-		"iat":   now.Unix() - 60,
-		"exp":   now.Add(time.Hour).Unix(),
+		"iss":            issuer,
+		"aud":            audience,
+		"sub":            userID,
+		"email":          "jane.doe@example.com",
+		"email_verified": true,
+		"name":           "Jane Doe",
+		"iat":            now.Unix() - 60,
+		"exp":            now.Add(time.Hour).Unix(),
 	}).SignedString([]byte(sessionKey))
 	if err != nil {
 		tb.Fatal(err)

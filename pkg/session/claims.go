@@ -1,14 +1,11 @@
 package session
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -16,72 +13,65 @@ import (
 // claimSet says which claims of a token the verifier reads beyond the
 // registered ones.
 type claimSet struct {
-	names ClaimNames
-	scope string // required scope, or ""
+	names      ClaimNames
+	scope      string // required scope, or ""
+	trustEmail bool   // an email counts even when not said to be verified
 }
 
 // maxNumericDate is 9999-12-31T23:59:59Z: exp, nbf and iat must lie in
 // (0, maxNumericDate], so that no conversion to time.Time can overflow.
 const maxNumericDate = 253402300799
 
-// payload is the decoded claims of one token. Every claim is matched by its
-// exact name and type-checked while decoding; golang-jwt then checks exp,
-// nbf, iat, iss and aud through the jwt.Claims methods, and, once the
-// signature is verified, Validate adds the identity and scope checks.
-type payload struct {
-	set           *claimSet
-	exp, nbf, iat jwt.NumericDate // zero when absent
-	iss           string
-	aud           jwt.ClaimStrings
-	id            Identity
-	hasScope      bool
-}
+// claims is the claims object of one token, as golang-jwt decodes it with
+// json.Unmarshal: a map, like golang-jwt's MapClaims, with numbers as
+// float64. Of a member named twice, the last counts; anything after the
+// object, or a number beyond float64's range, makes the token malformed.
+// Each claim is read by its exact name and type-checked as it is read:
+// golang-jwt checks exp, nbf, iat, iss and aud through the jwt.Claims
+// methods, and, once the token is verified, identity adds the identity and
+// scope checks.
+type claims map[string]any
 
-var _ jwt.ClaimsValidator = (*payload)(nil)
+var _ jwt.Claims = claims(nil)
 
-func (p *payload) UnmarshalJSON(b []byte) error {
-	var r claimReader
-	var buf [16]member
-	var err error
-	if r.members, err = objectMembers(b, buf[:0]); err != nil {
-		return err
-	}
-	p.exp = r.date("exp")
-	p.nbf = r.date("nbf")
-	p.iat = r.date("iat")
-	p.iss = r.str("iss")
-	p.aud = r.list("aud")
-	p.id = Identity{
-		UserID: r.str(p.set.names.UserID),
-		Email:  r.str(p.set.names.Email),
-		Name:   r.str(p.set.names.Name),
-	}
-	if p.set.scope != "" {
-		p.hasScope = grants(r.list("scope"), p.set.scope) || grants(r.list("scp"), p.set.scope)
-	}
-	return r.err
-}
-
-// Validate is called by golang-jwt after the signature and the registered
-// claims are checked.
-func (p *payload) Validate() error {
-	switch {
-	case p.id.UserID == "":
-		return fmt.Errorf("the user id claim %q is missing or empty", p.set.names.UserID)
-	case p.set.scope != "" && !p.hasScope:
-		return fmt.Errorf("the scope %q is not granted", p.set.scope)
-	}
-	return nil
-}
-
-func (p *payload) GetExpirationTime() (*jwt.NumericDate, error) { return dateOrNil(&p.exp), nil }
-func (p *payload) GetNotBefore() (*jwt.NumericDate, error)      { return dateOrNil(&p.nbf), nil }
-func (p *payload) GetIssuedAt() (*jwt.NumericDate, error)       { return dateOrNil(&p.iat), nil }
-func (p *payload) GetIssuer() (string, error)                   { return p.iss, nil }
-func (p *payload) GetAudience() (jwt.ClaimStrings, error)       { return p.aud, nil }
+func (c claims) GetExpirationTime() (*jwt.NumericDate, error) { return c.date("exp") }
+func (c claims) GetNotBefore() (*jwt.NumericDate, error)      { return c.date("nbf") }
+func (c claims) GetIssuedAt() (*jwt.NumericDate, error)       { return c.date("iat") }
+func (c claims) GetIssuer() (string, error)                   { return c.str("iss") }
+func (c claims) GetAudience() (jwt.ClaimStrings, error)       { return c.list("aud") }
 
 // GetSubject is not used: the user id is read through ClaimNames.
-func (p *payload) GetSubject() (string, error) { return "", nil }
+func (c claims) GetSubject() (string, error) { return "", nil }
+
+// identity returns the identity that c names: the email only if the token
+// says it is verified, or set trusts unverified ones. It checks that the
+// user id is not blank and, if one is required, that the scope is granted.
+func (set *claimSet) identity(c claims) (Identity, error) {
+	userID, err1 := c.str(set.names.UserID)
+	name, err2 := c.str(set.names.Name)
+	email, err3 := c.str(set.names.Email)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return Identity{}, err
+	}
+	if blank(userID) {
+		return Identity{}, fmt.Errorf("the user id claim %q is missing or blank", set.names.UserID)
+	}
+	if set.scope != "" {
+		scope, err1 := c.list("scope")
+		scp, err2 := c.list("scp")
+		if err := errors.Join(err1, err2); err != nil {
+			return Identity{}, err
+		}
+		if !grants(scope, set.scope) && !grants(scp, set.scope) {
+			return Identity{}, fmt.Errorf("the scope %q is not granted", set.scope)
+		}
+	}
+	id := Identity{UserID: userID, Name: name}
+	if set.trustEmail || c[set.names.EmailVerified] == true {
+		id.Email = email
+	}
+	return id, nil
+}
 
 // grants reports whether scopes, each a space-separated list, hold want.
 func grants(scopes []string, want string) bool {
@@ -95,103 +85,60 @@ func grants(scopes []string, want string) bool {
 	return false
 }
 
-func dateOrNil(d *jwt.NumericDate) *jwt.NumericDate {
-	if d.IsZero() {
-		return nil
-	}
-	return d
+func typeError(name, want string) error {
+	return fmt.Errorf("claim %q is not %s", name, want)
 }
 
-// claimReader reads typed claims from the raw claims object and keeps the
-// first type error. An absent claim reads as the zero value.
-type claimReader struct {
-	members []member
-	err     error
-}
-
-// get returns the value of the claim name. Of duplicates, the last one
-// counts, as when the object is decoded into a map.
-func (r *claimReader) get(name string) (json.RawMessage, bool) {
-	for i := len(r.members) - 1; i >= 0; i-- {
-		if string(r.members[i].name) == name {
-			return r.members[i].raw, true
-		}
+// str reads a JSON string. null reads as absent: an optional claim that is
+// null is not there, and a required one is missing. Other types are errors.
+func (c claims) str(name string) (string, error) {
+	switch v := c[name].(type) {
+	case nil:
+		return "", nil
+	case string:
+		return v, nil
 	}
-	return nil, false
-}
-
-func (r *claimReader) fail(name, why string) {
-	if r.err == nil {
-		r.err = fmt.Errorf("claim %q %s", name, why)
-	}
-}
-
-// str reads a JSON string; null and other types are errors.
-func (r *claimReader) str(name string) string {
-	raw, ok := r.get(name)
-	if !ok {
-		return ""
-	}
-	s, ok := decodeString(raw)
-	if !ok {
-		r.fail(name, "is not a string")
-	}
-	return s
-}
-
-// decodeString decodes raw, a valid JSON value, if it is a string.
-func decodeString(raw json.RawMessage) (string, bool) {
-	if len(raw) < 2 || raw[0] != '"' {
-		return "", false
-	}
-	if body := raw[1 : len(raw)-1]; bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
-		return string(body), true // nothing to unescape
-	}
-	var s string
-	return s, json.Unmarshal(raw, &s) == nil
+	return "", typeError(name, "a string")
 }
 
 // list reads a JSON string, as a list of one, or a non-empty list of
 // strings.
-func (r *claimReader) list(name string) []string {
-	raw, ok := r.get(name)
+func (c claims) list(name string) ([]string, error) {
+	v, ok := c[name]
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	if len(raw) > 0 && raw[0] == '"' {
-		return []string{r.str(name)}
-	}
-	var items []json.RawMessage
-	if len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &items) != nil || len(items) == 0 {
-		r.fail(name, "is not a string or a list of strings")
-		return nil
-	}
-	list := make([]string, len(items))
-	for i, item := range items {
-		var ok bool
-		if list[i], ok = decodeString(item); !ok {
-			r.fail(name, "is not a string or a list of strings")
-			return nil
+	switch v := v.(type) {
+	case string:
+		return []string{v}, nil
+	case []any:
+		list := make([]string, len(v))
+		for i, item := range v {
+			if list[i], ok = item.(string); !ok {
+				break
+			}
+		}
+		if ok && len(list) > 0 {
+			return list, nil
 		}
 	}
-	return list
+	return nil, typeError(name, "a string or a non-empty list of strings")
 }
 
-// date reads a NumericDate: a JSON number of seconds in (0, maxNumericDate].
-func (r *claimReader) date(name string) jwt.NumericDate {
-	raw, ok := r.get(name)
+// date reads a NumericDate, nil when absent: a JSON number of seconds in
+// (0, maxNumericDate].
+func (c claims) date(name string) (*jwt.NumericDate, error) {
+	v, ok := c[name]
 	if !ok {
-		return jwt.NumericDate{}
+		return nil, nil
 	}
-	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
-		r.fail(name, "is not a number")
-		return jwt.NumericDate{}
+	f, ok := v.(float64)
+	if !ok {
+		return nil, typeError(name, "a number")
 	}
-	f, err := strconv.ParseFloat(string(raw), 64)
-	if err != nil || !(f > 0 && f <= maxNumericDate) {
-		r.fail(name, "is out of range")
-		return jwt.NumericDate{}
+	if !(f > 0 && f <= maxNumericDate) {
+		return nil, fmt.Errorf("claim %q is out of range", name)
 	}
 	sec, frac := math.Modf(f)
-	return jwt.NumericDate{Time: time.Unix(int64(sec), int64(frac*1e9))}
+	return &jwt.NumericDate{Time: time.Unix(int64(sec), int64(frac*1e9))}, nil
 }

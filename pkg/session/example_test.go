@@ -30,12 +30,13 @@ func ExampleNewHS256() {
 
 	// The app's session token, as its auth server would sign it.
 	token, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
-		"iss":   "https://auth.example.com",
-		"aud":   "mobile-app",
-		"sub":   "user-42",
-		"email": "ada@example.com",
-		"iat":   now.Unix(),
-		"exp":   now.Add(time.Hour).Unix(),
+		"iss":            "https://auth.example.com",
+		"aud":            "mobile-app",
+		"sub":            "user-42",
+		"email":          "ada@example.com",
+		"email_verified": true, // else the email identifies nobody
+		"iat":            now.Unix(),
+		"exp":            now.Add(time.Hour).Unix(),
 	}).SignedString(key)
 
 	// Per request.
@@ -51,11 +52,13 @@ func ExampleNewHS256() {
 }
 
 func ExampleAuthorizer() {
-	// Claims as an API Gateway JWT authorizer passes them on.
+	// Claims as an API Gateway JWT authorizer passes them on: as strings.
 	req := &events.APIGatewayV2HTTPRequest{}
 	req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 		JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
-			Claims: map[string]string{"sub": "user-42", "email": "ada@example.com", "cognito:username": "ada"},
+			Claims: map[string]string{
+				"sub": "user-42", "email": "ada@example.com", "email_verified": "true", "cognito:username": "ada",
+			},
 		},
 	}
 

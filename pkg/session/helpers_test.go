@@ -38,13 +38,14 @@ func testOptions() Options {
 // validClaims are the claims of a token that verifies at testNow.
 func validClaims() map[string]any {
 	return map[string]any{
-		"iss":   testIssuer,
-		"aud":   testAudience,
-		"sub":   testUserID,
-		"email": testID.Email,
-		"name":  testID.Name,
-		"iat":   testNow.Unix() - 60,
-		"exp":   testNow.Unix() + 3600,
+		"iss":            testIssuer,
+		"aud":            testAudience,
+		"sub":            testUserID,
+		"email":          testID.Email,
+		"email_verified": true,
+		"name":           testID.Name,
+		"iat":            testNow.Unix() - 60,
+		"exp":            testNow.Unix() + 3600,
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,8 +29,12 @@ var defaultAlgorithms = []string{"RS256", "ES256"}
 var jwksAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
 const (
-	defaultFetchTimeout    = 3 * time.Second
-	defaultRefreshInterval = 5 * time.Minute
+	defaultFetchTimeout = 3 * time.Second
+	// maxRefreshInterval is the longest time between two fetches that
+	// tokens cause: so a key that the issuer publishes is used within a
+	// minute, however many tokens with made-up kids come in meanwhile.
+	maxRefreshInterval     = time.Minute
+	defaultRefreshInterval = maxRefreshInterval
 	defaultMaxKeyAge       = time.Hour
 	// noKeysRetry is the longest wait between two fetches while no key
 	// set has been fetched yet.
@@ -41,7 +46,8 @@ const (
 // JWKSConfig says where an issuer's JSON Web Key Set is and how to fetch it.
 type JWKSConfig struct {
 	// URL is the issuer's key set (its jwks_uri): https, or http to a
-	// loopback address for local testing.
+	// loopback address for local testing, without user info. Logs name it
+	// by scheme, host and path only.
 	URL string
 	// Algorithms are the accepted signing algorithms; nil means RS256 and
 	// ES256. HMAC algorithms and none are refused.
@@ -53,13 +59,16 @@ type JWKSConfig struct {
 	// FetchTimeout bounds one fetch of the key set; 0 means 3s.
 	FetchTimeout time.Duration
 	// RefreshInterval is the least time between two fetches that tokens
-	// cause (an unknown kid, stale keys); 0 means 5 minutes. While no key
-	// set has been fetched, it is at most 30s.
+	// cause (an unknown kid, stale keys); 0 means, and more is refused, 1
+	// minute, so that tokens with made-up kids keep a new key of the
+	// issuer out for a minute at most. While no key set has been fetched,
+	// it is at most 30s.
 	RefreshInterval time.Duration
 	// MaxKeyAge is how long a fetched key set is used before the next
 	// request fetches it again (keeping it if that fails); 0 means 1 hour.
 	MaxKeyAge time.Duration
-	// Logger receives fetch failures; nil means slog.Default().
+	// Logger receives fetch failures and the keys of the set that are
+	// skipped as malformed; nil means slog.Default().
 	Logger *slog.Logger
 }
 
@@ -71,7 +80,10 @@ type JWKSConfig struct {
 //
 // The set is fetched again when a token names a kid it lacks, or is older
 // than MaxKeyAge, at most once per RefreshInterval, within the request's
-// context; a failed fetch keeps the last good keys.
+// context; a failed fetch keeps the last good keys. A key of the set that
+// does not parse or validate (such as a bad x5c certificate, an RSA
+// exponent below 2 or an EC point off its curve) is skipped with a
+// warning, and the other keys are used.
 func NewJWKS(ctx context.Context, cfg JWKSConfig, opts Options) (*JWT, error) {
 	algs := cfg.Algorithms
 	if len(algs) == 0 {
@@ -109,7 +121,9 @@ func NewJWKS(ctx context.Context, cfg JWKSConfig, opts Options) (*JWT, error) {
 type issuerKeys struct {
 	jwkset.Storage // the last good key set
 	url            string
-	fetchOptions   jwkset.HTTPClientStorageOptions
+	logURL         string // url without its query: the only form logged
+	client         *http.Client
+	fetchTimeout   time.Duration
 	interval       time.Duration
 	maxAge         time.Duration
 	now            func() time.Time
@@ -134,11 +148,14 @@ func checkAlgorithms(algs []string) error {
 }
 
 func newIssuerKeys(cfg JWKSConfig, now func() time.Time) (*issuerKeys, error) {
-	if err := checkJWKSURL(cfg.URL); err != nil {
+	if err := CheckJWKSURL(cfg.URL); err != nil {
 		return nil, fmt.Errorf("session: JWKS URL: %w", err)
 	}
 	if cfg.FetchTimeout < 0 || cfg.RefreshInterval < 0 || cfg.MaxKeyAge < 0 {
 		return nil, errors.New("session: negative JWKS fetch timeout, refresh interval or key age")
+	}
+	if cfg.RefreshInterval > maxRefreshInterval {
+		return nil, fmt.Errorf("session: the JWKS refresh interval is over %v", maxRefreshInterval)
 	}
 
 	client := &http.Client{}
@@ -157,7 +174,9 @@ func newIssuerKeys(cfg JWKSConfig, now func() time.Time) (*issuerKeys, error) {
 	return &issuerKeys{
 		Storage:      jwkset.NewMemoryStorage(),
 		url:          cfg.URL,
-		fetchOptions: jwkset.HTTPClientStorageOptions{Client: client, HTTPTimeout: fetchTimeout},
+		logURL:       withoutQuery(cfg.URL),
+		client:       client,
+		fetchTimeout: fetchTimeout,
 		interval:     cmp.Or(cfg.RefreshInterval, defaultRefreshInterval),
 		maxAge:       cmp.Or(cfg.MaxKeyAge, defaultMaxKeyAge),
 		now:          now,
@@ -222,7 +241,7 @@ func (k *issuerKeys) refresh(ctx context.Context, unknownKID bool) error {
 	if err == nil {
 		return nil
 	}
-	k.log.WarnContext(ctx, "session: fetching the issuer's keys failed", "jwks_url", k.url, "error", err)
+	k.log.WarnContext(ctx, "session: fetching the issuer's keys failed", "jwks_url", k.logURL, "error", err)
 	if !loaded || unknownKID {
 		return fmt.Errorf("%w: %v", ErrKeysUnavailable, err)
 	}
@@ -230,19 +249,53 @@ func (k *issuerKeys) refresh(ctx context.Context, unknownKID bool) error {
 }
 
 // fetch replaces the key set with the issuer's current one, if that holds a
-// usable key.
+// usable key. Its errors never hold the URL, whose query may be secret.
 func (k *issuerKeys) fetch(ctx context.Context) error {
-	options := k.fetchOptions
-	options.Ctx = ctx
-	options.Storage = jwkset.NewMemoryStorage()
-	if _, err := jwkset.NewStorageFromHTTP(k.url, options); err != nil {
-		return err
+	ctx, cancel := context.WithTimeout(ctx, k.fetchTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, k.url, nil)
+	if err != nil {
+		return errors.New("cannot make the request")
 	}
-	keys, err := options.Storage.KeyReadAll(ctx)
-	switch {
-	case err != nil:
-		return err
-	case len(keys) == 0:
+	resp, err := k.client.Do(req)
+	if err != nil {
+		var urlErr *url.Error // its text holds the URL
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
+		return fmt.Errorf("GET: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET: status %d", resp.StatusCode)
+	}
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
+		return fmt.Errorf("the key set is not JSON: %w", err)
+	}
+	keys := make([]jwkset.JWK, 0, len(set.Keys))
+	for i, raw := range set.Keys {
+		// Read as jwkset's own HTTP storage reads keys: a private key
+		// verifies with its public part (keyfunc), an oct key never does,
+		// as only asymmetric algorithms are allowed.
+		key, err := jwkset.NewJWKFromRawJSON(raw, jwkset.JWKMarshalOptions{Private: true}, jwkset.JWKValidateOptions{})
+		switch {
+		case errors.Is(err, jwkset.ErrUnsupportedKey):
+			continue // such as Ed448: of no use here, and no fault
+		case err != nil:
+			var named struct {
+				KID string `json:"kid"`
+			}
+			_ = json.Unmarshal(raw, &named)
+			k.log.WarnContext(ctx, "session: skipping a malformed key of the issuer's key set",
+				"jwks_url", k.logURL, "index", i, "kid", named.KID, "error", err)
+			continue
+		}
+		keys = append(keys, key)
+	}
+	if len(keys) == 0 {
 		return errors.New("the key set holds no usable key")
 	}
 	if err := k.Storage.KeyReplaceAll(ctx, keys); err != nil {
@@ -254,8 +307,10 @@ func (k *issuerKeys) fetch(ctx context.Context) error {
 	return nil
 }
 
-// checkJWKSURL accepts https URLs, and http ones to a loopback address.
-func checkJWKSURL(raw string) error {
+// CheckJWKSURL reports whether raw can be a JWKSConfig.URL: https, or http
+// to a loopback address, and without user info. Its error never repeats
+// raw.
+func CheckJWKSURL(raw string) error {
 	u, err := url.Parse(raw)
 	switch {
 	case raw == "":
@@ -264,6 +319,8 @@ func checkJWKSURL(raw string) error {
 		return errors.New("not a URL")
 	case u.Host == "":
 		return errors.New("no host")
+	case u.User != nil:
+		return errors.New("must not hold user info (user:password@)")
 	case u.Scheme == "https":
 		return nil
 	case u.Scheme == "http" && isLoopback(u.Hostname()):
@@ -284,7 +341,16 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
 		return errors.New("too many redirects")
 	}
-	return checkJWKSURL(req.URL.String())
+	return CheckJWKSURL(req.URL.String())
+}
+
+// withoutQuery returns the URL raw with only its scheme, host and path.
+func withoutQuery(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
 }
 
 // limitedTransport refuses key set responses over maxJWKSBytes.

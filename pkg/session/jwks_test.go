@@ -10,10 +10,13 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -484,6 +487,10 @@ func TestNewJWKSRefuses(t *testing.T) {
 		{name: "not a URL", cfg: JWKSConfig{URL: "://"}},
 		{name: "relative URL", cfg: JWKSConfig{URL: "/jwks.json"}},
 		{name: "plain http", cfg: JWKSConfig{URL: "http://issuer.example/jwks.json"}},
+		{name: "user info", cfg: JWKSConfig{URL: "https://user:pa55word@issuer.example/jwks.json"}},
+		{name: "user name", cfg: JWKSConfig{URL: "https://user@issuer.example/jwks.json"}},
+		{name: "user info, loopback", cfg: JWKSConfig{URL: strings.Replace(srv.URL, "://", "://user:pa55word@", 1)}},
+		{name: "refresh interval over a minute", cfg: JWKSConfig{URL: srv.URL, RefreshInterval: time.Minute + time.Second}},
 		{name: "file URL", cfg: JWKSConfig{URL: "file:///etc/jwks.json"}},
 		{name: "HS256", cfg: JWKSConfig{URL: srv.URL, Algorithms: []string{"RS256", "HS256"}}},
 		{name: "HS512", cfg: JWKSConfig{URL: srv.URL, Algorithms: []string{"HS512"}}},
@@ -499,8 +506,12 @@ func TestNewJWKSRefuses(t *testing.T) {
 			if tc.opts != nil {
 				tc.opts(&opts)
 			}
-			if v, err := NewJWKS(context.Background(), tc.cfg, opts); err == nil || v != nil {
+			v, err := NewJWKS(context.Background(), tc.cfg, opts)
+			if err == nil || v != nil {
 				t.Fatalf("NewJWKS = %v, %v; want an error", v, err)
+			}
+			if strings.Contains(err.Error(), "pa55word") || (strings.Contains(tc.cfg.URL, "/jwks.json") && strings.Contains(err.Error(), tc.cfg.URL)) {
+				t.Fatalf("the error repeats the URL: %v", err)
 			}
 		})
 	}
@@ -549,6 +560,197 @@ func TestJWKSRedirects(t *testing.T) {
 			srv := newJWKSServer(t, nil)
 			srv.set(func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, tc.to, http.StatusFound) })
 			checkVerify(t, newTestJWKS(t, JWKSConfig{URL: srv.URL}, testOptions()), token, tc.want, testID)
+		})
+	}
+}
+
+// jwkJSON returns the JSON members of key, with over applied.
+func jwkJSON(t testing.TB, key jwk.Key, over map[string]any) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return merged(m, over)
+}
+
+// selfSigned returns a DER certificate of key's public key.
+func selfSigned(t testing.TB, key *rsa.PrivateKey) []byte {
+	t.Helper()
+	tpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: testNow, NotAfter: testNow.Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+func TestJWKSSkipsMalformedKeys(t *testing.T) {
+	k := keys()
+	rsaKey := jwkOf(t, k.rsa, rsaKID, "sig")
+	ecKey := jwkOf(t, k.ec, ecKID, "sig")
+	// y+1 is not on the curve (y and p-y are the only points at x).
+	offCurve := new(big.Int).Add(k.ec.Y, big.NewInt(1)).FillBytes(make([]byte, 32))
+	malformed := []struct {
+		kid string
+		key map[string]any
+	}{
+		{"rsa-e-1", jwkJSON(t, rsaKey, map[string]any{"kid": "rsa-e-1", "e": "AQ"})},
+		{"ec-off-curve", jwkJSON(t, ecKey, map[string]any{"kid": "ec-off-curve", "y": base64.RawURLEncoding.EncodeToString(offCurve)})},
+		{"x5c-not-a-certificate", jwkJSON(t, rsaKey, map[string]any{"kid": "x5c-not-a-certificate",
+			"x5c": []any{base64.StdEncoding.EncodeToString([]byte("not a certificate"))}})},
+		{"x5c-of-another-key", jwkJSON(t, rsaKey, map[string]any{"kid": "x5c-of-another-key",
+			"x5c": []any{base64.StdEncoding.EncodeToString(selfSigned(t, k.attacker))}})},
+		{"x5c-not-base64", jwkJSON(t, rsaKey, map[string]any{"kid": "x5c-not-base64", "x5c": []any{"%%%"}})},
+		{"n-not-a-string", jwkJSON(t, rsaKey, map[string]any{"kid": "n-not-a-string", "n": 1})},
+	}
+	set := []any{}
+	for _, m := range malformed {
+		set = append(set, m.key)
+	}
+	// The good keys come after the bad ones, and between them.
+	set = append(set, jwkJSON(t, rsaKey, nil), map[string]any{"kty": "EC", "crv": "P-256K", "x": "AA", "y": "AA", "kid": "unsupported"})
+	set = append(set, jwkJSON(t, ecKey, nil))
+	body, err := json.Marshal(map[string]any{"keys": set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newJWKSServer(t, body)
+	var logs bytes.Buffer
+	v := newTestJWKS(t, JWKSConfig{URL: srv.URL, Logger: slog.New(slog.NewJSONHandler(&logs, nil))}, testOptions())
+
+	checkVerify(t, v, rsaSigner("RS256", crypto.SHA256, k.rsa, rsaKID).valid(t, nil), nil, testID)
+	checkVerify(t, v, ecSigner("ES256", crypto.SHA256, k.ec, ecKID).valid(t, nil), nil, testID)
+	checkVerify(t, v, rsaSigner("RS256", crypto.SHA256, k.rsa, "rsa-e-1").valid(t, nil), ErrInvalid, testID)
+	checkVerify(t, v, rsaSigner("RS256", crypto.SHA256, k.attacker, "x5c-of-another-key").valid(t, nil), ErrInvalid, testID)
+	if hits := srv.hits.Load(); hits != 1 {
+		t.Errorf("the key set was fetched %d times, want 1", hits)
+	}
+
+	var warned []string
+	for line := range strings.Lines(logs.String()) {
+		var entry struct{ Level, Msg, KID string }
+		if err := json.Unmarshal([]byte(line), &entry); err != nil {
+			t.Fatal(err)
+		}
+		if entry.Level == "WARN" && strings.Contains(entry.Msg, "malformed key") {
+			warned = append(warned, entry.KID)
+		}
+	}
+	for i, m := range malformed {
+		if i >= len(warned) || warned[i] != m.kid {
+			t.Fatalf("warnings name the keys %q, want %d of them, in order, the first %q", warned, len(malformed), m.kid)
+		}
+	}
+	if len(warned) != len(malformed) {
+		t.Errorf("warnings name the keys %q, want only the malformed ones", warned)
+	}
+}
+
+// TestJWKSNewKeyDespiteUnknownKIDs floods the verifier with tokens of
+// made-up kids while the issuer publishes a new key just after a fetch:
+// the new key is used within a minute all the same, and the issuer is
+// asked at most once a minute.
+func TestJWKSNewKeyDespiteUnknownKIDs(t *testing.T) {
+	k := keys()
+	setA := keySet(t, jwkOf(t, k.rsa, "a", "sig"))
+	setAB := keySet(t, jwkOf(t, k.rsa, "a", "sig"), jwkOf(t, k.ec, "b", "sig"))
+	long := map[string]any{"exp": testNow.Add(24 * time.Hour).Unix()}
+	tokenB := ecSigner("ES256", crypto.SHA256, k.ec, "b").valid(t, long)
+	flood := func(i int) string {
+		return ecSigner("ES256", crypto.SHA256, k.ec, fmt.Sprintf("made-up-%d", i)).valid(t, long)
+	}
+
+	srv := newJWKSServer(t, setA)
+	c := &clock{now: testNow}
+	opts := testOptions()
+	opts.Now = c.Now
+	v := newTestJWKS(t, JWKSConfig{URL: srv.URL}, opts)
+
+	// A made-up kid as soon as a fetch is allowed takes the fetch...
+	c.advance(noKeysRetry)
+	checkVerify(t, v, flood(0), ErrInvalid, testID)
+	if hits := srv.hits.Load(); hits != 2 {
+		t.Fatalf("the key set was fetched %d times, want 2", hits)
+	}
+	// ... and then the issuer publishes key b.
+	srv.setBody(setAB)
+	published := c.Now()
+
+	for i := 1; ; i++ {
+		c.advance(time.Second)
+		for j := range 10 {
+			checkVerify(t, v, flood(10*i+j), ErrInvalid, testID)
+		}
+		_, err := v.Verify(context.Background(), bearer(tokenB))
+		if err == nil {
+			break
+		}
+		if waited := c.Now().Sub(published); waited >= time.Minute {
+			t.Fatalf("key b is still refused %v after it was published: %v", waited, err)
+		}
+	}
+	if waited := c.Now().Sub(published); waited > time.Minute {
+		t.Errorf("key b was first used %v after it was published", waited)
+	}
+	// At cold start, after 30s, and once more within the minute.
+	if hits := srv.hits.Load(); hits != 3 {
+		t.Errorf("the key set was fetched %d times, want 3", hits)
+	}
+}
+
+// TestJWKSURLQueryIsNeverLogged gives the key set URL a secret query and
+// makes every kind of failure: none shows the query, in the log or in the
+// error that the request log receives.
+func TestJWKSURLQueryIsNeverLogged(t *testing.T) {
+	const secret = "s3cret-api-key"
+	k := keys()
+	token := rsaSigner("RS256", crypto.SHA256, k.rsa, "a").valid(t, nil)
+	closed := newJWKSServer(t, nil)
+	closed.Close()
+	badKey := keySet(t, jwkOf(t, k.rsa, "a", "sig"))
+	badKey = bytes.Replace(badKey, []byte(`"keys":[`), []byte(`"keys":[{"kty":"RSA","kid":"bad","n":"AQAB","e":"AQ"},`), 1)
+	for _, tc := range []struct {
+		name  string
+		serve func(s *jwksServer)
+		url   func(s *jwksServer) string
+	}{
+		{name: "unreachable", url: func(*jwksServer) string { return closed.URL }},
+		{name: "server error", serve: func(s *jwksServer) { s.setStatus(http.StatusInternalServerError) }},
+		{name: "hangs", serve: func(s *jwksServer) { s.setHang() }},
+		{name: "redirect to plain http", serve: func(s *jwksServer) {
+			s.set(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, "http://issuer.invalid/jwks.json?"+r.URL.RawQuery, http.StatusFound)
+			})
+		}},
+		{name: "malformed key", serve: func(s *jwksServer) { s.setBody(badKey) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newJWKSServer(t, nil)
+			if tc.serve != nil {
+				tc.serve(srv)
+			}
+			base := srv.URL
+			if tc.url != nil {
+				base = tc.url(srv)
+			}
+			var logs bytes.Buffer
+			v := newTestJWKS(t, JWKSConfig{URL: base + "/keys/jwks.json?key=" + secret + "#frag", FetchTimeout: 200 * time.Millisecond,
+				Logger: slog.New(slog.NewJSONHandler(&logs, nil))}, testOptions())
+			_, err := v.Verify(context.Background(), bearer(token))
+			if err != nil && strings.Contains(err.Error(), secret) {
+				t.Errorf("the Verify error shows the URL's query: %v", err)
+			}
+			if strings.Contains(logs.String(), secret) {
+				t.Errorf("the log shows the URL's query:\n%s", &logs)
+			}
+			if !strings.Contains(logs.String(), `"jwks_url":"`+base+`/keys/jwks.json"`) {
+				t.Errorf("the log does not name the URL by scheme, host and path:\n%s", &logs)
+			}
 		})
 	}
 }

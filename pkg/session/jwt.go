@@ -33,6 +33,10 @@ type Options struct {
 	Leeway time.Duration
 	// Claims name the identity claims; the zero value means DefaultClaimNames.
 	Claims ClaimNames
+	// TrustUnverifiedEmail makes any email claim fill Identity.Email, even
+	// one the token does not say is verified
+	// (SESSION_TRUST_UNVERIFIED_EMAIL).
+	TrustUnverifiedEmail bool
 	// RequiredScope, when set, is one scope that the token's space-separated
 	// scope claim, or its scp claim (a string or a list), must contain.
 	RequiredScope string
@@ -113,7 +117,7 @@ func newJWT(opts Options, algs []string, key func(context.Context, *jwt.Token) (
 			jwt.WithTimeFunc(now),
 			jwt.WithStrictDecoding(),
 		),
-		claims: claimSet{names: opts.Claims.orDefault(), scope: opts.RequiredScope},
+		claims: claimSet{names: opts.Claims.orDefault(), scope: opts.RequiredScope, trustEmail: opts.TrustUnverifiedEmail},
 		key:    key,
 	}, nil
 }
@@ -128,9 +132,9 @@ func (v *JWT) Verify(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (
 	if err != nil {
 		return Identity{}, err
 	}
-	p := &payload{set: &v.claims}
+	var c claims
 	var keyErr error
-	_, err = v.parser.ParseWithClaims(token, p, func(t *jwt.Token) (any, error) {
+	_, err = v.parser.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) {
 		var key any
 		if keyErr = checkHeader(t.Header); keyErr == nil {
 			key, keyErr = v.key(ctx, t)
@@ -143,7 +147,11 @@ func (v *JWT) Verify(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (
 	case err != nil:
 		return Identity{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	return p.id, nil
+	id, err := v.claims.identity(c)
+	if err != nil {
+		return Identity{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return id, nil
 }
 
 // refusedHeaders are header parameters a session token must not carry: crit

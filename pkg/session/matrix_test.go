@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/sha512"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -80,6 +81,13 @@ type tokenCase struct {
 
 func claimsCase(name string, over map[string]any, want error) tokenCase {
 	return tokenCase{name: name, want: want, token: func(t testing.TB, m mode) string {
+		return m.issuer.valid(t, over)
+	}}
+}
+
+// identityCase is a token that verifies as id.
+func identityCase(name string, over map[string]any, id Identity) tokenCase {
+	return tokenCase{name: name, id: id, token: func(t testing.TB, m mode) string {
 		return m.issuer.valid(t, over)
 	}}
 }
@@ -163,13 +171,42 @@ func tokenCases(att *attackerSite) []tokenCase {
 		claimsCase("numeric user id", map[string]any{"sub": 42}, ErrInvalid),
 		claimsCase("null user id", map[string]any{"sub": nil}, ErrInvalid),
 		claimsCase("list user id", map[string]any{"sub": []any{testUserID}}, ErrInvalid),
+		claimsCase("blank user id", map[string]any{"sub": " "}, ErrInvalid),
+		claimsCase("white space user id", map[string]any{"sub": " \t\r\n\u00a0\u2003"}, ErrInvalid),
+		identityCase("user id with spaces around is kept as it is", map[string]any{"sub": " user-1 "},
+			Identity{UserID: " user-1 ", Email: testID.Email, Name: testID.Name}),
 		claimsCase("numeric email", map[string]any{"email": 1}, ErrInvalid),
-		claimsCase("null email", map[string]any{"email": nil}, ErrInvalid),
 		claimsCase("object name", map[string]any{"name": map[string]any{}}, ErrInvalid),
+		claimsCase("numeric email, unverified", map[string]any{"email": 1, "email_verified": false}, ErrInvalid),
+
+		// Optional claims that are null are absent.
+		identityCase("null email", map[string]any{"email": nil}, Identity{UserID: testUserID, Name: testID.Name}),
+		identityCase("null name", map[string]any{"name": nil}, Identity{UserID: testUserID, Email: testID.Email}),
+		identityCase("null email_verified", map[string]any{"email_verified": nil}, Identity{UserID: testUserID, Name: testID.Name}),
+
+		// An email counts only when the token says, with JSON true, that it
+		// is verified.
+		identityCase("email_verified absent", map[string]any{"email_verified": omit{}}, Identity{UserID: testUserID, Name: testID.Name}),
+		identityCase("email_verified false", map[string]any{"email_verified": false}, Identity{UserID: testUserID, Name: testID.Name}),
+		identityCase(`email_verified "true"`, map[string]any{"email_verified": "true"}, Identity{UserID: testUserID, Name: testID.Name}),
+		identityCase("email_verified 1", map[string]any{"email_verified": 1}, Identity{UserID: testUserID, Name: testID.Name}),
+		identityCase("email_verified [true]", map[string]any{"email_verified": []any{true}}, Identity{UserID: testUserID, Name: testID.Name}),
+		identityCase("email_verified without an email", map[string]any{"email": omit{}}, Identity{UserID: testUserID, Name: testID.Name}),
+		identityCase("another claim's verification does not count",
+			map[string]any{"email_verified": omit{}, "phone_number_verified": true, "verified": true},
+			Identity{UserID: testUserID, Name: testID.Name}),
 		payloadCase("payload is a list", `[]`),
 		payloadCase("payload is null", `null`),
 		payloadCase("payload is a string", `"x"`),
 		payloadCase("payload is not JSON", `{"sub":`),
+		{name: "payload followed by more JSON", want: ErrInvalid, token: func(t testing.TB, m mode) string {
+			claims, _ := json.Marshal(validClaims())
+			return m.issuer.token(t, m.issuer.header(nil), rawJSON(string(claims)+`{"sub":"admin"}`))
+		}},
+		{name: "payload followed by garbage", want: ErrInvalid, token: func(t testing.TB, m mode) string {
+			claims, _ := json.Marshal(validClaims())
+			return m.issuer.token(t, m.issuer.header(nil), rawJSON(string(claims)+` x`))
+		}},
 
 		unsignedCase("alg none", "none"),
 		unsignedCase("alg NONE", "NONE"),

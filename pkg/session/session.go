@@ -12,19 +12,27 @@ import (
 
 // Identity is the caller as the verified session names them.
 type Identity struct {
-	UserID string
-	Email  string // empty when the session carries no email
-	Name   string // empty when the session carries no name
+	UserID string // never blank
+	// Email is empty unless the session carries an email that it says is
+	// verified (see ClaimNames.EmailVerified), or unverified emails are
+	// trusted.
+	Email string
+	Name  string // empty when the session carries no name
 }
 
 // ClaimNames says which claims of the session carry the identity. An empty
 // field means the field of DefaultClaimNames.
 type ClaimNames struct {
 	UserID, Email, Name string
+	// EmailVerified names the claim that says the email is verified: JSON
+	// true in a token, the string "true" in authorizer claims (API Gateway
+	// passes every claim as a string). Any other value, or none, leaves
+	// Identity.Email empty.
+	EmailVerified string
 }
 
 // DefaultClaimNames are the OpenID Connect claims.
-var DefaultClaimNames = ClaimNames{UserID: "sub", Email: "email", Name: "name"}
+var DefaultClaimNames = ClaimNames{UserID: "sub", Email: "email", Name: "name", EmailVerified: "email_verified"}
 
 func (n ClaimNames) orDefault() ClaimNames {
 	if n.UserID == "" {
@@ -35,6 +43,9 @@ func (n ClaimNames) orDefault() ClaimNames {
 	}
 	if n.Name == "" {
 		n.Name = DefaultClaimNames.Name
+	}
+	if n.EmailVerified == "" {
+		n.EmailVerified = DefaultClaimNames.EmailVerified
 	}
 	return n
 }
@@ -56,14 +67,19 @@ var (
 const MaxTokenLen = 8 << 10
 
 // Authorizer reads the identity that an API Gateway JWT authorizer has
-// verified (SESSION_MODE=authorizer). The zero value reads DefaultClaimNames.
+// verified (SESSION_MODE=authorizer). The zero value reads DefaultClaimNames
+// and trusts only verified emails.
 type Authorizer struct {
 	Claims ClaimNames
+	// TrustUnverifiedEmail makes any email claim fill Identity.Email, even
+	// one the session does not say is verified
+	// (SESSION_TRUST_UNVERIFIED_EMAIL).
+	TrustUnverifiedEmail bool
 }
 
 // Verify returns the identity in req.RequestContext.Authorizer.JWT.Claims.
 // A request without authorizer claims is refused with ErrNoSession, one
-// without a user id with ErrInvalid.
+// whose user id is missing or blank with ErrInvalid.
 func (a *Authorizer) Verify(_ context.Context, req *events.APIGatewayV2HTTPRequest) (Identity, error) {
 	if req == nil || req.RequestContext.Authorizer == nil || req.RequestContext.Authorizer.JWT == nil ||
 		len(req.RequestContext.Authorizer.JWT.Claims) == 0 {
@@ -71,12 +87,18 @@ func (a *Authorizer) Verify(_ context.Context, req *events.APIGatewayV2HTTPReque
 	}
 	claims := req.RequestContext.Authorizer.JWT.Claims
 	names := a.Claims.orDefault()
-	id := Identity{UserID: claims[names.UserID], Email: claims[names.Email], Name: claims[names.Name]}
-	if id.UserID == "" {
-		return Identity{}, fmt.Errorf("%w: authorizer claim %q is missing or empty", ErrInvalid, names.UserID)
+	id := Identity{UserID: claims[names.UserID], Name: claims[names.Name]}
+	if a.TrustUnverifiedEmail || claims[names.EmailVerified] == "true" {
+		id.Email = claims[names.Email]
+	}
+	if blank(id.UserID) {
+		return Identity{}, fmt.Errorf("%w: authorizer claim %q is missing or blank", ErrInvalid, names.UserID)
 	}
 	return id, nil
 }
+
+// blank reports whether a user id is empty after trimming white space.
+func blank(userID string) bool { return strings.TrimSpace(userID) == "" }
 
 // bearerToken returns the token of the request's "Authorization: Bearer"
 // header. Header name and scheme are matched without regard to case.

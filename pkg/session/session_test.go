@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -82,15 +83,40 @@ func TestAuthorizer(t *testing.T) {
 		}
 		return req
 	}
-	full := map[string]string{"sub": "u1", "email": "a@b.test", "name": "A", "uid": "u2", "mail": "c@d.test"}
+	full := map[string]string{"sub": "u1", "email": "a@b.test", "email_verified": "true", "name": "A", "uid": "u2", "mail": "c@d.test"}
+	unverified := map[string]string{"sub": "u1", "email": "a@b.test", "name": "A"}
+	with := func(over map[string]string) map[string]string {
+		m := maps.Clone(unverified)
+		maps.Copy(m, over)
+		return m
+	}
 	tests := []struct {
 		name   string
 		claims ClaimNames
+		trust  bool // TrustUnverifiedEmail
 		req    *events.APIGatewayV2HTTPRequest
 		want   Identity
 		err    error
 	}{
 		{name: "default claims", req: withClaims(full), want: Identity{"u1", "a@b.test", "A"}},
+		{name: "email_verified absent", req: withClaims(unverified), want: Identity{UserID: "u1", Name: "A"}},
+		{name: `email_verified "false"`, req: withClaims(with(map[string]string{"email_verified": "false"})),
+			want: Identity{UserID: "u1", Name: "A"}},
+		{name: `email_verified "True"`, req: withClaims(with(map[string]string{"email_verified": "True"})),
+			want: Identity{UserID: "u1", Name: "A"}},
+		{name: `email_verified "1"`, req: withClaims(with(map[string]string{"email_verified": "1"})),
+			want: Identity{UserID: "u1", Name: "A"}},
+		{name: `email_verified ""`, req: withClaims(with(map[string]string{"email_verified": ""})),
+			want: Identity{UserID: "u1", Name: "A"}},
+		{name: "custom email_verified claim", claims: ClaimNames{EmailVerified: "mail_ok"},
+			req:  withClaims(with(map[string]string{"mail_ok": "true", "email_verified": "false"})),
+			want: Identity{"u1", "a@b.test", "A"}},
+		{name: "custom email_verified claim, default one true", claims: ClaimNames{EmailVerified: "mail_ok"},
+			req: withClaims(full), want: Identity{UserID: "u1", Name: "A"}},
+		{name: "unverified email trusted", trust: true, req: withClaims(unverified), want: Identity{"u1", "a@b.test", "A"}},
+		{name: "blank user id", req: withClaims(map[string]string{"sub": " \t "}), err: ErrInvalid},
+		{name: "blank user id with a verified email", req: withClaims(with(map[string]string{"sub": " ", "email_verified": "true"})),
+			err: ErrInvalid},
 		{name: "custom claims", claims: ClaimNames{UserID: "uid", Email: "mail"}, req: withClaims(full),
 			want: Identity{"u2", "c@d.test", "A"}},
 		{name: "user id only", req: withClaims(map[string]string{"sub": "u1"}), want: Identity{UserID: "u1"}},
@@ -112,7 +138,7 @@ func TestAuthorizer(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			a := &Authorizer{Claims: tc.claims}
+			a := &Authorizer{Claims: tc.claims, TrustUnverifiedEmail: tc.trust}
 			got, err := a.Verify(context.Background(), tc.req)
 			if !errors.Is(err, tc.err) || got != tc.want {
 				t.Fatalf("Verify = %+v, %v; want %+v, %v", got, err, tc.want, tc.err)
@@ -202,6 +228,15 @@ func TestOptions(t *testing.T) {
 			claims: map[string]any{"nbf": now + 121}, want: ErrInvalid},
 		{name: "custom claim names", opts: func(o *Options) { o.Claims = ClaimNames{UserID: "uid", Email: "mail"} },
 			claims: map[string]any{"uid": "u2", "mail": "m@x.test"}, id: Identity{"u2", "m@x.test", testID.Name}},
+		{name: "custom email_verified claim", opts: func(o *Options) { o.Claims = ClaimNames{EmailVerified: "mail_ok"} },
+			claims: map[string]any{"mail_ok": true, "email_verified": false}},
+		{name: "custom email_verified claim false", opts: func(o *Options) { o.Claims = ClaimNames{EmailVerified: "mail_ok"} },
+			claims: map[string]any{"mail_ok": false}, id: Identity{UserID: testUserID, Name: testID.Name}},
+		{name: "unverified email trusted", opts: trustEmail, claims: map[string]any{"email_verified": false}},
+		{name: "email without email_verified trusted", opts: trustEmail, claims: map[string]any{"email_verified": omit{}}},
+		{name: "trusted, null email is absent", opts: trustEmail, claims: map[string]any{"email": nil},
+			id: Identity{UserID: testUserID, Name: testID.Name}},
+		{name: "trusted, the email's type is still checked", opts: trustEmail, claims: map[string]any{"email": 1}, want: ErrInvalid},
 		{name: "custom user id claim missing", opts: func(o *Options) { o.Claims = ClaimNames{UserID: "uid"} },
 			want: ErrInvalid},
 		{name: "custom email claim of wrong type", opts: func(o *Options) { o.Claims = ClaimNames{Email: "mail"} },
@@ -230,13 +265,15 @@ func TestOptions(t *testing.T) {
 	}
 }
 
+func trustEmail(o *Options) { o.TrustUnverifiedEmail = true }
+
 func requireScope(scope string) func(*Options) {
 	return func(o *Options) { o.RequiredScope = scope }
 }
 
 // TestHS256IndependentToken verifies a token made by another JOSE library.
 func TestHS256IndependentToken(t *testing.T) {
-	payload := []byte(`{"iss":"https://issuer.test","aud":["app"],"sub":"user-1","email":"ada@example.test","name":"Ada","iat":1699999990,"exp":1700000600}`)
+	payload := []byte(`{"iss":"https://issuer.test","aud":["app"],"sub":"user-1","email":"ada@example.test","email_verified":true,"name":"Ada","iat":1699999990,"exp":1700000600}`)
 	token, err := jws.Sign(payload, jws.WithKey(jwa.HS256(), testHMACKey))
 	if err != nil {
 		t.Fatal(err)
