@@ -2,7 +2,7 @@
 #
 #   make help        list the targets
 #   make test        go vet, then every test (with the race detector when cgo works)
-#   make lint        gofmt, go vet, staticcheck and a go.mod tidiness check
+#   make lint        gofmt, go vet, staticcheck, a go.mod tidiness check and cfn-lint template.yaml
 #   make build       the four Lambda bootstraps in bin/<vendor>/bootstrap, without SAM
 #   make bench       the performance budget: benchmarks and a short report (pkg/perf)
 #   make fuzz        every fuzz target for a short while (FUZZTIME=15s each)
@@ -23,26 +23,31 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 
 # Add your own targets to this list, or declare them with another .PHONY line.
-.PHONY: help build test lint deploy bench fuzz local dev-session
+.PHONY: help build test lint deploy bench fuzz local dev-session print-lambda-goflags
 
-# The vendors and their SAM logical IDs (template.yaml).
-VENDORS := kustomer ccai decagon copilot
-fn.kustomer := KustomerFunction
-fn.ccai     := CcaiFunction
-fn.decagon  := DecagonFunction
-fn.copilot  := CopilotFunction
-# vendor.<LogicalId>, the other way round.
-$(foreach v,$(VENDORS),$(eval vendor.$(fn.$(v)) := $(v)))
+# The vendors: one per functions/<vendor>/main.go. A function's SAM logical
+# ID is its vendor's name, capitalised, followed by "Function"
+# (functions/kustomer is KustomerFunction); build-<LogicalId> and
+# invoke-<vendor> derive one from the other, so a new vendor needs no entry
+# here.
+VENDORS := $(patsubst functions/%/main.go,%,$(wildcard functions/*/main.go))
+INVOKE_TARGETS := $(VENDORS:%=invoke-%)
+.PHONY: $(INVOKE_TARGETS)
+logical-id = $(shell printf '%s' '$(1)' | sed 's/^./\U&/')Function
+vendor-of  = $(shell printf '%s' '$(1)' | tr '[:upper:]' '[:lower:]')
 
-SAM_BUILD_TARGETS := $(foreach v,$(VENDORS),build-$(fn.$(v)))
-INVOKE_TARGETS    := $(VENDORS:%=invoke-%)
-.PHONY: $(SAM_BUILD_TARGETS) $(INVOKE_TARGETS)
+# LAMBDA_GOFLAGS are the production build flags, and this is their one
+# source: the test harnesses read them with `make -s print-lambda-goflags`.
+# Static (CGO_ENABLED=0), without the RPC mode of aws-lambda-go
+# (lambda.norpc), reproducible paths, no symbol tables (-s implies -w).
+LAMBDA_GOFLAGS := -tags=lambda.norpc -trimpath -ldflags=-s
+LAMBDA_GOOS    := linux
+LAMBDA_GOARCH  := arm64
 
 # go-lambda builds ./functions/$(2) into $(1) the way Lambda runs it on
-# provided.al2023 / arm64: static (no cgo), without the RPC mode of
-# aws-lambda-go (lambda.norpc), reproducible paths, no symbol tables.
+# provided.al2023 / arm64.
 define go-lambda
-GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w" -o $(1) ./functions/$(2)
+GOOS=$(LAMBDA_GOOS) GOARCH=$(LAMBDA_GOARCH) CGO_ENABLED=0 GOFLAGS='$(LAMBDA_GOFLAGS)' $(GO) build -o $(1) ./functions/$(2)
 endef
 
 help: ## List the targets
@@ -59,9 +64,15 @@ bin/%/bootstrap: FORCE
 FORCE:
 
 ##> build-<LogicalId>     For `sam build` (BuildMethod: makefile): write $(ARTIFACTS_DIR)/bootstrap
-$(SAM_BUILD_TARGETS): build-%:
+build-%Function:
 	@test -n "$(ARTIFACTS_DIR)" || { echo >&2 "$@: ARTIFACTS_DIR is not set; this target is run by sam build"; exit 1; }
-	$(call go-lambda,$(ARTIFACTS_DIR)/bootstrap,$(vendor.$*))
+	@test -f functions/$(call vendor-of,$*)/main.go || { echo >&2 "$@: no functions/$(call vendor-of,$*)/main.go"; exit 1; }
+	$(call go-lambda,$(ARTIFACTS_DIR)/bootstrap,$(call vendor-of,$*))
+
+# print-lambda-goflags prints LAMBDA_GOFLAGS, for the test harnesses that
+# build bootstraps as this Makefile does.
+print-lambda-goflags:
+	@echo '$(LAMBDA_GOFLAGS)'
 
 # The race detector needs cgo, which needs a C compiler; without one the
 # tests still run, without -race.
@@ -72,12 +83,25 @@ test: ## go vet, then go test -race ./... (-race only when cgo is available)
 	$(if $(RACE),,@echo "note: cgo is not available, so the tests run without -race")
 	$(GO) test $(RACE) ./...
 
-lint: ## gofmt check, go vet, staticcheck (pinned) and go mod tidy check
+# cfn-lint validates template.yaml as `sam validate --lint` does. Where it is
+# not installed, lint says how to install it and goes on, unless
+# REQUIRE_CFN_LINT=1 (as .ci/run sets), which makes it an error.
+CFN_LINT ?= cfn-lint
+REQUIRE_CFN_LINT ?=
+
+lint: ## gofmt check, go vet, staticcheck (pinned), go mod tidy check, cfn-lint template.yaml
 	@unformatted="$$(gofmt -l .)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt -w needed for:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	$(GO) mod tidy -diff
+	@if command -v $(CFN_LINT) >/dev/null 2>&1; then \
+		echo "$(CFN_LINT) template.yaml"; $(CFN_LINT) template.yaml; \
+	elif [ -n "$(REQUIRE_CFN_LINT)" ]; then \
+		echo >&2 "cfn-lint is required (REQUIRE_CFN_LINT is set) but not installed: python3 -m pip install cfn-lint"; exit 1; \
+	else \
+		echo "note: cfn-lint is not installed, so template.yaml was not linted; install it with: python3 -m pip install cfn-lint"; \
+	fi
 
 # bench keeps the raw benchmark output in BENCH_OUT and prints the report of
 # pkg/perf/report; it fails when a budget is missed. About two minutes.
@@ -134,8 +158,8 @@ cli-flag = $(if $(filter command line,$(origin $(1))),-$(2) $(call quote,$($(1))
 
 ##> invoke-<vendor>       sam build <LogicalId> && sam local invoke it with events/<vendor>.json and events/env.json
 $(INVOKE_TARGETS): invoke-%:
-	sam build $(fn.$*)
-	sam local invoke $(fn.$*) -e events/$*.json --env-vars events/env.json $(INVOKE_FLAGS)
+	sam build $(call logical-id,$*)
+	sam local invoke $(call logical-id,$*) -e events/$*.json --env-vars events/env.json $(INVOKE_FLAGS)
 
 # The Copilot function's offline target is the Copilot stand-in of make local
 # (events/env.json), on the host's loopback: run make local first. Host

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -152,20 +150,12 @@ func coldStart(ctx context.Context, b *testing.B, s *subject, path string, sm *s
 	return took
 }
 
-// buildProduction builds pkgs with the flags of the Makefile's go-lambda
-// (no cgo, lambda.norpc, -trimpath, -ldflags "-s -w") for goos/goarch, with
-// one go command, and returns the binaries' paths in the order of pkgs.
+// buildProduction builds pkgs as the Makefile builds a bootstrap, but for
+// goos/goarch, and returns the binaries' paths in the order of pkgs.
 func buildProduction(b *testing.B, goos, goarch string, pkgs []string) []string {
-	dir := b.TempDir()
-	cmd := exec.Command("go", append([]string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w",
-		"-o", dir + string(filepath.Separator)}, pkgs...)...)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("go build for %s/%s: %v\n%s", goos, goarch, err, out)
-	}
-	paths := make([]string, len(pkgs))
-	for i, pkg := range pkgs {
-		paths[i] = filepath.Join(dir, pkg[strings.LastIndex(pkg, "/")+1:])
+	paths, err := runtimeapi.BuildFor(context.Background(), b.TempDir(), goos, goarch, pkgs...)
+	if err != nil {
+		b.Fatal(err)
 	}
 	return paths
 }

@@ -27,4 +27,8 @@
 // Server.FirstNext is when the function first asked for an invocation, and
 // Process.Started when it was executed: their difference is its cold start.
 // Processes are killed and the server closed when the test ends.
+//
+// Build and BuildFor build bootstraps with the production build flags, which
+// they read from the module's Makefile (make print-lambda-goflags), so the
+// binary under test is built as the shipped one is.
 package runtimeapi
