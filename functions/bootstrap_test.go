@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -15,8 +18,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/vendortokens/vendor-token-functions/pkg/function"
-	"github.com/vendortokens/vendor-token-functions/pkg/localapi"
 	"github.com/vendortokens/vendor-token-functions/pkg/runtimeapi"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 )
@@ -35,8 +36,8 @@ func TestBootstraps(t *testing.T) {
 	t.Cleanup(cancel)
 
 	var pkgs []string
-	for _, fn := range eventFunctions {
-		pkgs = append(pkgs, "./"+fn.vendor.Name)
+	for _, v := range eventFunctions {
+		pkgs = append(pkgs, "./"+v.Name)
 	}
 	paths, err := runtimeapi.Build(ctx, t.TempDir(), pkgs...)
 	if err != nil {
@@ -49,18 +50,18 @@ func TestBootstraps(t *testing.T) {
 
 	var envFile map[string]map[string]string
 	readJSON(t, filepath.Join("..", "events", "env.json"), &envFile)
-	copilotAPI := httptest.NewServer(localapi.DevCopilotStandIn())
+	copilotAPI := httptest.NewServer(copilottest.Dev())
 	t.Cleanup(copilotAPI.Close)
 
-	for name, fn := range eventFunctions {
+	for name, v := range eventFunctions {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			settings, secretID, secretValue := lambdaSettings(t, envFile[fn.logicalID], fn.vendor)
-			if fn.vendor.Name == function.Copilot.Name {
+			settings, secretID, secretValue := lambdaSettings(t, envFile[v.LogicalID], v)
+			if _, ok := settings["COPILOT_BASE_URL"]; ok {
 				settings["COPILOT_BASE_URL"] = copilotAPI.URL
 			}
 			sm := secretstest.NewServer(t, map[string]string{secretID: secretValue})
-			api, proc := startBootstrap(t, ctx, bootstrap[fn.vendor.Name], fn.logicalID, sm, settings)
+			api, proc := startBootstrap(t, ctx, bootstrap[v.Name], v.LogicalID, sm, settings)
 			if _, err := proc.WaitReady(ctx); err != nil {
 				t.Fatalf("not ready: %v", err)
 			}
@@ -69,7 +70,7 @@ func TestBootstraps(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkTokenResponse(t, invoke(t, ctx, api, event), fn.fields)
+			checkTokenResponse(t, invoke(t, ctx, api, event), responseFields(t, v, settings))
 
 			// Warm: the same process answers a request without authorizer
 			// claims with the contract's 401, without reading the secret again.
@@ -109,12 +110,12 @@ func TestBootstraps(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			settings, _, _ := lambdaSettings(t, envFile["KustomerFunction"], function.Kustomer)
+			settings, _, _ := lambdaSettings(t, envFile["KustomerFunction"], kustomer.Descriptor)
 			if !tt.setID {
-				delete(settings, function.Kustomer.Secret.Setting)
+				delete(settings, kustomer.Descriptor.Secret.Setting)
 			}
 			sm := secretstest.NewServer(t, tt.secrets)
-			api, proc := startBootstrap(t, ctx, bootstrap[function.Kustomer.Name], "KustomerFunction", sm, settings)
+			api, proc := startBootstrap(t, ctx, bootstrap[kustomer.Descriptor.Name], "KustomerFunction", sm, settings)
 
 			_, err := proc.WaitReady(ctx)
 			var report *runtimeapi.ErrorReport
@@ -146,7 +147,7 @@ func TestBootstraps(t *testing.T) {
 // lambdaSettings turns a function's env.json settings into those of a
 // deployed function: the vendor secret named by its *_SECRET_ID (the id
 // returned, with the secret's value) instead of given as *_SECRET_JSON.
-func lambdaSettings(t *testing.T, envJSON map[string]string, v function.Vendor) (settings map[string]string, secretID, secretValue string) {
+func lambdaSettings(t *testing.T, envJSON map[string]string, v descriptor.Vendor) (settings map[string]string, secretID, secretValue string) {
 	t.Helper()
 	settings = maps.Clone(envJSON)
 	secretValue = settings[v.Secret.OverrideSetting()]

@@ -49,7 +49,7 @@ func TestCopilotTimeoutParameter(t *testing.T) {
 		env := config.New(func(k string) string {
 			return map[string]string{"COPILOT_BASE_URL": "https://copilot.example.com", "COPILOT_TIMEOUT": value}[k]
 		})
-		copilot.FromEnv(env, new(secrets.Secret), nil)
+		copilot.Descriptor.Configure(env)
 		return env.Err() == nil
 	}
 	if def := fmt.Sprint(field(param, "Default")); !accepts(def) || checkParam("CopilotTimeout", param, def) != nil {

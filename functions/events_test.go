@@ -3,6 +3,12 @@ package functions_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 	"io"
 	"log/slog"
 	"maps"
@@ -10,7 +16,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -18,17 +24,41 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
 )
 
-// eventFunctions maps each events/<name>.json to its function, so every
-// event file is exercised and none is forgotten.
-var eventFunctions = map[string]struct {
-	logicalID string
-	vendor    function.Vendor
-	fields    []string
-}{
-	"kustomer.json": {"KustomerFunction", function.Kustomer, []string{"token"}},
-	"ccai.json":     {"CcaiFunction", function.CCAI, []string{"token"}},
-	"decagon.json":  {"DecagonFunction", function.Decagon, []string{"user_id", "epoch", "signature"}},
-	"copilot.json":  {"CopilotFunction", function.Copilot, []string{"auth_key"}},
+// eventFunctions maps each events/<vendor>.json to its vendor, for every
+// vendor, so every event file is exercised and none is forgotten.
+var eventFunctions = func() map[string]descriptor.Vendor {
+	m := map[string]descriptor.Vendor{}
+	for _, v := range vendors.All() {
+		m[v.Name+".json"] = v
+	}
+	return m
+}()
+
+// responseFields are the members of the 200 body that v's minter makes
+// when called directly, with settings, its dev secret and a full identity:
+// what its handler must answer through an event, no more and no less.
+func responseFields(t *testing.T, v descriptor.Vendor, settings map[string]string) []string {
+	t.Helper()
+	env := config.New(func(k string) string { return settings[k] })
+	newMinter := v.Configure(env)
+	if err := env.Err(); err != nil {
+		t.Fatal(err)
+	}
+	secret := secretstest.Offline(t, v.Secret, v.Dev[v.Secret.OverrideSetting()])
+	out, err := newMinter(secret, descriptor.Deps{Logger: slog.New(slog.DiscardHandler)}).
+		Mint(t.Context(), identity.Identity{UserID: "fields-user", Email: "fields@example.com", Name: "Fields"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(raw, &body); err != nil {
+		t.Fatal(err)
+	}
+	return slices.Sorted(maps.Keys(body))
 }
 
 // TestEventsWithEnvJSON runs every event file through its function's
@@ -48,21 +78,19 @@ func TestEventsWithEnvJSON(t *testing.T) {
 		if name == "env.json" {
 			continue
 		}
-		fn, ok := eventFunctions[name]
+		v, ok := eventFunctions[name]
 		if !ok {
 			t.Errorf("events/%s belongs to no known function", name)
 			continue
 		}
 		seen++
 		t.Run(name, func(t *testing.T) {
-			settings, ok := envFile[fn.logicalID]
+			settings, ok := envFile[v.LogicalID]
 			if !ok {
-				t.Fatalf("env.json has no %s entry", fn.logicalID)
+				t.Fatalf("env.json has no %s entry", v.LogicalID)
 			}
-			if fn.logicalID == "CopilotFunction" {
-				settings = withCopilotStandIn(t, settings)
-			}
-			h, err := function.Build(context.Background(), fn.vendor, function.Deps{
+			settings = withCopilotStandIn(t, settings)
+			h, err := function.Build(context.Background(), v, function.Deps{
 				Getenv: func(k string) string { return settings[k] },
 				Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 			})
@@ -75,7 +103,7 @@ func TestEventsWithEnvJSON(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Handle: %v", err)
 			}
-			checkTokenResponse(t, resp, fn.fields)
+			checkTokenResponse(t, resp, responseFields(t, v, settings))
 		})
 	}
 	if seen != len(eventFunctions) {
@@ -104,18 +132,12 @@ func checkTokenResponse(t *testing.T, resp events.APIGatewayV2HTTPResponse, fiel
 	}
 }
 
-// withCopilotStandIn points the Copilot function at a loopback stand-in of
-// Copilot's management API for the duration of the test.
+// withCopilotStandIn points a Copilot function at a loopback stand-in of
+// Copilot's management API, which accepts the dev credentials, for the
+// duration of the test. Other functions ignore COPILOT_BASE_URL.
 func withCopilotStandIn(t *testing.T, settings map[string]string) map[string]string {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/v2/api/management/your_own/auth/generate_user_auth_key") {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"auth_key":"stand-in-auth-key"}`)
-	}))
+	srv := httptest.NewServer(copilottest.Dev())
 	t.Cleanup(srv.Close)
 	out := maps.Clone(settings)
 	out["COPILOT_BASE_URL"] = srv.URL

@@ -23,8 +23,8 @@ import (
 	"time"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/localapi"
-	"github.com/vendortokens/vendor-token-functions/pkg/session"
 )
 
 func main() {
@@ -46,7 +46,7 @@ func main() {
 			*email = *sub + "@example.com"
 		}
 		getenv := localapi.Getenv(os.Getenv, localapi.DevSettings())
-		token, err := localapi.DevSession(getenv, session.Identity{UserID: *sub, Email: *email, Name: *name}, time.Now(), *ttl)
+		token, err := localapi.DevSession(getenv, identity.Identity{UserID: *sub, Email: *email, Name: *name}, time.Now(), *ttl)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "local:", err)
 			os.Exit(1)

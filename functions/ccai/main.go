@@ -2,6 +2,9 @@
 // Its settings and secret are described in README.md.
 package main
 
-import "github.com/vendortokens/vendor-token-functions/pkg/function"
+import (
+	"github.com/vendortokens/vendor-token-functions/pkg/ccai"
+	"github.com/vendortokens/vendor-token-functions/pkg/function"
+)
 
-func main() { function.Main(function.CCAI) }
+func main() { function.Main(ccai.Descriptor) }

@@ -2,6 +2,9 @@
 // Its settings and secret are described in README.md.
 package main
 
-import "github.com/vendortokens/vendor-token-functions/pkg/function"
+import (
+	"github.com/vendortokens/vendor-token-functions/pkg/copilot"
+	"github.com/vendortokens/vendor-token-functions/pkg/function"
+)
 
-func main() { function.Main(function.Copilot) }
+func main() { function.Main(copilot.Descriptor) }

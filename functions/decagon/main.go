@@ -2,6 +2,9 @@
 // Its settings and secret are described in README.md.
 package main
 
-import "github.com/vendortokens/vendor-token-functions/pkg/function"
+import (
+	"github.com/vendortokens/vendor-token-functions/pkg/decagon"
+	"github.com/vendortokens/vendor-token-functions/pkg/function"
+)
 
-func main() { function.Main(function.Decagon) }
+func main() { function.Main(decagon.Descriptor) }

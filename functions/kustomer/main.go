@@ -2,6 +2,9 @@
 // Its settings and secret are described in README.md.
 package main
 
-import "github.com/vendortokens/vendor-token-functions/pkg/function"
+import (
+	"github.com/vendortokens/vendor-token-functions/pkg/function"
+	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
+)
 
-func main() { function.Main(function.Kustomer) }
+func main() { function.Main(kustomer.Descriptor) }

@@ -8,14 +8,11 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
-	"github.com/vendortokens/vendor-token-functions/pkg/config"
-	"github.com/vendortokens/vendor-token-functions/pkg/session"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 )
 
 // Errors returned by Sign and Mint.
 var (
-	ErrNoUserID  = apierror.New(apierror.Forbidden, "the session has no user id")
 	ErrEmptyKey  = errors.New("ccai: the signing key is empty")
 	ErrNoCompany = errors.New("ccai: the company name is empty")
 )
@@ -30,17 +27,14 @@ type claims struct {
 
 // Sign returns the HS256 JWT, with the header {"alg":"HS256"}, that
 // identifies user to CCAI Platform for company, issued at iat and expiring
-// ttl later (both in whole seconds). It returns ErrNoUserID when user has no
-// user id, ErrEmptyKey for an empty key and ErrNoCompany for an empty
-// company.
-func Sign(key []byte, company string, user session.Identity, iat time.Time, ttl time.Duration) (string, error) {
+// ttl later (both in whole seconds). It returns ErrEmptyKey for an empty
+// key and ErrNoCompany for an empty company.
+func Sign(key []byte, company string, user identity.Identity, iat time.Time, ttl time.Duration) (string, error) {
 	switch {
 	case len(key) == 0:
 		return "", ErrEmptyKey
 	case company == "":
 		return "", ErrNoCompany
-	case user.UserID == "":
-		return "", ErrNoUserID
 	}
 	iat = iat.Truncate(time.Second)
 	token := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{
@@ -78,19 +72,8 @@ type Minter struct {
 	Now func() time.Time
 }
 
-// FromEnv returns a Minter configured by CCAI_COMPANY_NAME (required) and
-// CCAI_TOKEN_TTL (default 1h, from 1m to 24h, whole seconds) that signs with
-// key. Bad settings are recorded in env; the caller checks env.Err().
-func FromEnv(env *config.Env, key func(context.Context) ([]byte, error)) *Minter {
-	return &Minter{
-		Key:     key,
-		Company: env.Required("CCAI_COMPANY_NAME"),
-		TTL:     env.Seconds("CCAI_TOKEN_TTL", time.Hour, time.Minute, 24*time.Hour),
-	}
-}
-
 // Mint returns a Response holding a token for id, issued now.
-func (m *Minter) Mint(ctx context.Context, id session.Identity) (any, error) {
+func (m *Minter) Mint(ctx context.Context, id identity.Identity) (any, error) {
 	key, err := m.Key(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("ccai: signing key: %w", err)

@@ -6,6 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
+	"log/slog"
 	"maps"
 	"slices"
 	"strconv"
@@ -21,6 +24,7 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 	"github.com/vendortokens/vendor-token-functions/pkg/ccai"
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/session"
 )
 
@@ -32,7 +36,7 @@ var (
 // checkToken verifies token with jwx (an independent JOSE implementation)
 // and checks its exact header bytes and that its payload has exactly the
 // claims iss, iat, exp, identifier, name and email, with these JSON types.
-func checkToken(t *testing.T, token string, key []byte, company string, user session.Identity, iat, exp int64) {
+func checkToken(t *testing.T, token string, key []byte, company string, user identity.Identity, iat, exp int64) {
 	t.Helper()
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
@@ -103,14 +107,14 @@ func TestSign(t *testing.T) {
 	tests := []struct {
 		name    string
 		company string
-		user    session.Identity
+		user    identity.Identity
 		ttl     time.Duration
 	}{
-		{"full identity", "ACME", session.Identity{UserID: "user-123", Email: "ana@example.com", Name: "Ana Lima"}, time.Hour},
-		{"no name or email", "ACME", session.Identity{UserID: "user-123"}, time.Hour},
-		{"unicode and html", "Ünïcode & <Co>", session.Identity{UserID: "ñ-日本-🙂", Email: "a+b@example.com", Name: `Zoë "Z" <z>`}, time.Hour},
-		{"short ttl", "ACME", session.Identity{UserID: "u"}, time.Minute},
-		{"one day", "ACME", session.Identity{UserID: "u"}, 24 * time.Hour},
+		{"full identity", "ACME", identity.Identity{UserID: "user-123", Email: "ana@example.com", Name: "Ana Lima"}, time.Hour},
+		{"no name or email", "ACME", identity.Identity{UserID: "user-123"}, time.Hour},
+		{"unicode and html", "Ünïcode & <Co>", identity.Identity{UserID: "ñ-日本-🙂", Email: "a+b@example.com", Name: `Zoë "Z" <z>`}, time.Hour},
+		{"short ttl", "ACME", identity.Identity{UserID: "u"}, time.Minute},
+		{"one day", "ACME", identity.Identity{UserID: "u"}, 24 * time.Hour},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,16 +128,15 @@ func TestSign(t *testing.T) {
 }
 
 func TestSignErrors(t *testing.T) {
-	user := session.Identity{UserID: "user-123", Email: "ana@example.com", Name: "Ana"}
+	user := identity.Identity{UserID: "user-123", Email: "ana@example.com", Name: "Ana"}
 	tests := []struct {
 		name    string
 		key     []byte
 		company string
-		user    session.Identity
+		user    identity.Identity
 		want    error
 		kind    *apierror.Kind
 	}{
-		{"no user id", testKey, "ACME", session.Identity{Email: "ana@example.com", Name: "Ana"}, ccai.ErrNoUserID, apierror.Forbidden},
 		{"nil key", nil, "ACME", user, ccai.ErrEmptyKey, apierror.Internal},
 		{"empty key", []byte{}, "ACME", user, ccai.ErrEmptyKey, apierror.Internal},
 		{"no company", testKey, "", user, ccai.ErrNoCompany, apierror.Internal},
@@ -153,15 +156,14 @@ func TestSignErrors(t *testing.T) {
 
 func TestMint(t *testing.T) {
 	errStore := errors.New("secret store down")
-	user := session.Identity{UserID: "user-123", Email: "ana@example.com", Name: "Ana"}
+	user := identity.Identity{UserID: "user-123", Email: "ana@example.com", Name: "Ana"}
 	tests := []struct {
 		name    string
 		key     func(context.Context) ([]byte, error)
-		user    session.Identity
+		user    identity.Identity
 		wantErr error
 	}{
 		{"ok", keyOf(testKey), user, nil},
-		{"no user id", keyOf(testKey), session.Identity{Name: "Ana"}, ccai.ErrNoUserID},
 		{"empty key", keyOf([]byte{}), user, ccai.ErrEmptyKey},
 		{"key error", func(context.Context) ([]byte, error) { return nil, errStore }, user, errStore},
 	}
@@ -239,7 +241,7 @@ func TestEmailIsVerifiedOnly(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := session.Identity{UserID: "user-123", Name: "Ana", Email: tt.email}
+			want := identity.Identity{UserID: "user-123", Name: "Ana", Email: tt.email}
 			checkToken(t, got.(ccai.Response).Token, testKey, "ACME", want, 1700000000, 1700000000+3600)
 		})
 	}
@@ -249,7 +251,7 @@ func keyOf(key []byte) func(context.Context) ([]byte, error) {
 	return func(context.Context) ([]byte, error) { return key, nil }
 }
 
-func TestFromEnv(t *testing.T) {
+func TestConfigure(t *testing.T) {
 	tests := []struct {
 		name        string
 		env         map[string]string
@@ -271,7 +273,7 @@ func TestFromEnv(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := config.New(func(name string) string { return tt.env[name] })
-			m := ccai.FromEnv(env, keyOf(testKey))
+			newMinter := ccai.Descriptor.Configure(env)
 			err := env.Err()
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
@@ -286,6 +288,8 @@ func TestFromEnv(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			secret := secretstest.Offline(t, ccai.Descriptor.Secret, ccai.Descriptor.Dev[ccai.Descriptor.Secret.OverrideSetting()])
+			m := newMinter(secret, descriptor.Deps{Logger: slog.Default()}).(*ccai.Minter)
 			if m.Company != tt.wantCompany || m.TTL != tt.wantTTL || m.Key == nil || m.Now != nil {
 				t.Errorf("Minter = %+v, want company %q, TTL %s, the key and the real clock", m, tt.wantCompany, tt.wantTTL)
 			}
@@ -295,7 +299,7 @@ func TestFromEnv(t *testing.T) {
 
 func BenchmarkMint(b *testing.B) {
 	m := &ccai.Minter{Key: keyOf(testKey), Company: "ACME", TTL: time.Hour}
-	user := session.Identity{UserID: "user-123", Email: "ana@example.com", Name: "Ana"}
+	user := identity.Identity{UserID: "user-123", Email: "ana@example.com", Name: "Ana"}
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -4,7 +4,7 @@
 // claims iss (the company name), iat, exp (iat plus a TTL, 3600 s by
 // default), identifier, name and email. identifier is always set; name and
 // email are always present, empty when the session has none. email is the
-// session's verified email only: session.Identity.Email is empty unless the
+// session's verified email only: identity.Identity.Email is empty unless the
 // session says the address is verified.
 //
 // The key is the Company Secret from the CCAI Platform portal (Settings >

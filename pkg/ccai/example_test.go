@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/ccai"
-	"github.com/vendortokens/vendor-token-functions/pkg/session"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 )
 
 func ExampleMinter_Mint() {
@@ -18,7 +18,7 @@ func ExampleMinter_Mint() {
 		TTL:     time.Hour,
 		Now:     func() time.Time { return time.Unix(1700000000, 0) },
 	}
-	resp, err := m.Mint(context.Background(), session.Identity{UserID: "user-123", Name: "Ana", Email: "ana@example.com"})
+	resp, err := m.Mint(context.Background(), identity.Identity{UserID: "user-123", Name: "Ana", Email: "ana@example.com"})
 	if err != nil {
 		panic(err)
 	}

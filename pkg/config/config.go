@@ -83,10 +83,10 @@ func (e *Env) Duration(name string, def, lo, hi time.Duration) time.Duration {
 	return d
 }
 
-// Seconds is Duration for settings that become whole seconds (token
+// WholeSeconds is Duration for settings that become whole seconds (token
 // lifetimes, Unix-time offsets): it also records ErrInvalid, and returns
 // def, when the value has a fraction of a second.
-func (e *Env) Seconds(name string, def, lo, hi time.Duration) time.Duration {
+func (e *Env) WholeSeconds(name string, def, lo, hi time.Duration) time.Duration {
 	d := e.Duration(name, def, lo, hi)
 	if d%time.Second != 0 {
 		e.Fail(name, "must be a whole number of seconds")

@@ -36,8 +36,8 @@ func TestEnv(t *testing.T) {
 		{"duration garbage", map[string]string{"D": "soon-ish"}, func(e *config.Env) any { return e.Duration("D", time.Hour, 0, 2*time.Hour) }, time.Hour, config.ErrInvalid, "soon-ish"},
 		{"duration too long", map[string]string{"D": "3h"}, func(e *config.Env) any { return e.Duration("D", time.Hour, 0, 2*time.Hour) }, time.Hour, config.ErrInvalid, "3h"},
 		{"duration negative", map[string]string{"D": "-1s"}, func(e *config.Env) any { return e.Duration("D", time.Hour, 0, 2*time.Hour) }, time.Hour, config.ErrInvalid, "-1s"},
-		{"seconds whole", map[string]string{"S": "90s"}, func(e *config.Env) any { return e.Seconds("S", time.Hour, 0, 2*time.Hour) }, 90 * time.Second, nil, ""},
-		{"seconds fraction", map[string]string{"S": "90.5s"}, func(e *config.Env) any { return e.Seconds("S", time.Hour, 0, 2*time.Hour) }, time.Hour, config.ErrInvalid, "90.5s"},
+		{"seconds whole", map[string]string{"S": "90s"}, func(e *config.Env) any { return e.WholeSeconds("S", time.Hour, 0, 2*time.Hour) }, 90 * time.Second, nil, ""},
+		{"seconds fraction", map[string]string{"S": "90.5s"}, func(e *config.Env) any { return e.WholeSeconds("S", time.Hour, 0, 2*time.Hour) }, time.Hour, config.ErrInvalid, "90.5s"},
 		{"list", map[string]string{"L": " a, ,b ,"}, func(e *config.Env) any { return fmt.Sprint(e.List("L", nil)) }, "[a b]", nil, ""},
 		{"list default", nil, func(e *config.Env) any { return fmt.Sprint(e.List("L", []string{"x"})) }, "[x]", nil, ""},
 	}

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/copilot"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
-	"github.com/vendortokens/vendor-token-functions/pkg/session"
 )
 
 // The worked example of Copilot's server API documentation.
@@ -42,7 +42,7 @@ func ExampleMinter_Mint() {
 		panic(err)
 	}
 
-	resp, err := minter.Mint(context.Background(), session.Identity{UserID: "eff119c1-47c5-4a77-8fc8-667eb7e354d3"})
+	resp, err := minter.Mint(context.Background(), identity.Identity{UserID: "eff119c1-47c5-4a77-8fc8-667eb7e354d3"})
 	if err != nil {
 		panic(err)
 	}

@@ -13,10 +13,9 @@ import (
 	"time"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
-	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/loopback"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
-	"github.com/vendortokens/vendor-token-functions/pkg/session"
 )
 
 // DefaultTimeout is the COPILOT_TIMEOUT used when the setting is unset.
@@ -55,7 +54,6 @@ var (
 	ErrRejected    = apierror.New(apierror.UpstreamError, "Copilot.cx refused the request")
 	ErrUpstream    = apierror.New(apierror.UpstreamError, "Copilot.cx answered with an error")
 	ErrCredentials = apierror.New(apierror.Internal, "the Copilot.cx credentials are not available")
-	ErrNoUserID    = apierror.New(apierror.Forbidden, "the session has no user id")
 )
 
 // Credentials is the Copilot secret, with the JSON keys client_id and
@@ -92,24 +90,6 @@ const (
 	retryJitter = 75 * time.Millisecond
 	minAttempt  = 100 * time.Millisecond
 )
-
-// FromEnv reads COPILOT_BASE_URL (required; see New) and COPILOT_TIMEOUT
-// (default 3s, between 100ms and MaxTimeout) from env and returns the Minter. A bad
-// setting is recorded in env, naming the setting but not its value, and the
-// Minter may then be nil: check env.Err before using it.
-func FromEnv(env *config.Env, creds Credentials, logger *slog.Logger) *Minter {
-	raw := env.Required(settingBaseURL)
-	timeout := env.Duration(settingTimeout, DefaultTimeout, minTimeout, MaxTimeout)
-	if raw == "" {
-		return nil
-	}
-	m, err := New(raw, timeout, creds, logger)
-	if err != nil {
-		env.Fail(settingBaseURL, err.Error())
-		return nil
-	}
-	return m
-}
 
 // New returns a Minter for the Copilot API at baseURL, which must be an
 // https:// URL; http:// is accepted only for a loopback host (localhost,
@@ -162,10 +142,7 @@ func checkBaseURL(raw string) (*url.URL, error) {
 
 // Mint asks Copilot for an auth key for id.UserID and returns it as a
 // Response. Every call is a fresh upstream exchange.
-func (m *Minter) Mint(ctx context.Context, id session.Identity) (any, error) {
-	if id.UserID == "" {
-		return nil, ErrNoUserID
-	}
+func (m *Minter) Mint(ctx context.Context, id identity.Identity) (any, error) {
 	// Marshalling a string cannot fail; it escapes what JSON needs escaped.
 	body, _ := json.Marshal(struct {
 		UserID string `json:"user_id"`

@@ -7,6 +7,8 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 	"io"
 	"log"
 	"log/slog"
@@ -23,8 +25,8 @@ import (
 
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
-	"github.com/vendortokens/vendor-token-functions/pkg/session"
 )
 
 // The vendor document's worked example, and a rotated pair.
@@ -43,7 +45,7 @@ const (
 var (
 	original = secrets.Values{"client_id": []byte(clientID), "client_secret": []byte(clientSecret)}
 	rotated  = secrets.Values{"client_id": []byte(rotatedID), "client_secret": []byte(rotatedSecret)}
-	user     = session.Identity{UserID: "eff119c1-47c5-4a77-8fc8-667eb7e354d3", Email: "a@example.com", Name: "A"}
+	user     = identity.Identity{UserID: "eff119c1-47c5-4a77-8fc8-667eb7e354d3", Email: "a@example.com", Name: "A"}
 )
 
 // fakeCreds returns values until Reload, then reloaded.
@@ -415,7 +417,7 @@ func TestMintKeepsToTheDeadline(t *testing.T) {
 }
 
 func TestMintRequest(t *testing.T) {
-	id := session.Identity{UserID: "u\"1</script>\\\u2028é\x00"}
+	id := identity.Identity{UserID: "u\"1</script>\\\u2028é\x00"}
 	var got struct {
 		method, path, auth, contentType, accept string
 		body                                    map[string]any
@@ -483,12 +485,11 @@ func TestMintIsNeverCached(t *testing.T) {
 func TestMintRefusesBeforeCalling(t *testing.T) {
 	tests := []struct {
 		name     string
-		id       session.Identity
+		id       identity.Identity
 		creds    *fakeCreds
 		wantErr  error
 		wantKind *apierror.Kind
 	}{
-		{"no user id", session.Identity{Email: "a@example.com"}, &fakeCreds{values: original}, ErrNoUserID, apierror.Forbidden},
 		{"secret unreadable", user, &fakeCreds{valuesErr: errors.New("not loaded")}, ErrCredentials, apierror.Internal},
 		{"no client_id", user, &fakeCreds{values: secrets.Values{"client_secret": []byte(clientSecret)}}, ErrCredentials, apierror.Internal},
 		{"empty client_secret", user, &fakeCreds{values: secrets.Values{"client_id": []byte(clientID), "client_secret": nil}}, ErrCredentials, apierror.Internal},
@@ -516,7 +517,7 @@ func TestBasicAuthVendorExample(t *testing.T) {
 	}
 }
 
-func TestFromEnv(t *testing.T) {
+func TestConfigure(t *testing.T) {
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -546,7 +547,7 @@ func TestFromEnv(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := config.New(func(k string) string { return tt.env[k] })
-			m := FromEnv(env, &fakeCreds{values: original}, nil)
+			newMinter := configure(env)
 			err := env.Err()
 			if (err == nil) != tt.ok {
 				t.Fatalf("env.Err() = %v, want ok = %v", err, tt.ok)
@@ -559,7 +560,11 @@ func TestFromEnv(t *testing.T) {
 					t.Errorf("error %q repeats the setting's value", err)
 				}
 			}
-			if tt.timeout != 0 && (m == nil || m.timeout != tt.timeout) {
+			if tt.timeout == 0 {
+				return
+			}
+			secret := secretstest.Offline(t, Descriptor.Secret, Descriptor.Dev[Descriptor.Secret.OverrideSetting()])
+			if m := newMinter(secret, descriptor.Deps{Logger: slog.Default()}).(*Minter); m.timeout != tt.timeout {
 				t.Errorf("Minter = %+v, want timeout %s", m, tt.timeout)
 			}
 		})

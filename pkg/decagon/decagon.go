@@ -10,14 +10,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
-	"github.com/vendortokens/vendor-token-functions/pkg/config"
-	"github.com/vendortokens/vendor-token-functions/pkg/session"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 )
 
 // Errors returned by Mint.
 var (
-	ErrNoUserID = apierror.New(apierror.Forbidden, "the session has no user id")
 	ErrEmptyKey = errors.New("decagon: the signing key is empty")
 )
 
@@ -47,24 +44,15 @@ type Minter struct {
 	Now func() time.Time
 }
 
-// FromEnv returns a Minter configured by DECAGON_TOKEN_TTL (default 24h,
-// from 1m to 24h, whole seconds) that signs with key. Bad settings are
-// recorded in env; the caller checks env.Err().
-func FromEnv(env *config.Env, key func(context.Context) ([]byte, error)) *Minter {
-	return &Minter{Key: key, TTL: env.Seconds("DECAGON_TOKEN_TTL", 24*time.Hour, time.Minute, 24*time.Hour)}
-}
-
 // Mint returns a Response for id that expires TTL from now. It returns
-// ErrNoUserID when id has no user id and ErrEmptyKey for an empty key.
-func (m *Minter) Mint(ctx context.Context, id session.Identity) (any, error) {
+// ErrEmptyKey for an empty key.
+func (m *Minter) Mint(ctx context.Context, id identity.Identity) (any, error) {
 	key, err := m.Key(ctx)
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("decagon: signing key: %w", err)
 	case len(key) == 0:
 		return nil, ErrEmptyKey
-	case id.UserID == "":
-		return nil, ErrNoUserID
 	}
 	now := time.Now
 	if m.Now != nil {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +14,7 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
 	"github.com/vendortokens/vendor-token-functions/pkg/decagon"
-	"github.com/vendortokens/vendor-token-functions/pkg/session"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 )
 
 // Known answers computed outside Go, exactly as the vendor's snippet does:
@@ -51,18 +54,17 @@ func TestMint(t *testing.T) {
 		name     string
 		key      func(context.Context) ([]byte, error)
 		ttl      time.Duration
-		user     session.Identity
+		user     identity.Identity
 		wantBody string
 		wantErr  error
 		kind     *apierror.Kind
 	}{
-		{"24h", key, 24 * time.Hour, session.Identity{UserID: "user-123", Email: "ana@example.com"},
+		{"24h", key, 24 * time.Hour, identity.Identity{UserID: "user-123", Email: "ana@example.com"},
 			`{"user_id":"user-123","epoch":1700086400,"signature":"c53f8d9159357740225fdc986825ad17d85b1cabe1d7ed9e6f63bc74cc14868e"}`, nil, nil},
-		{"24h and 1s", key, 24*time.Hour + time.Second, session.Identity{UserID: "user-123"},
+		{"24h and 1s", key, 24*time.Hour + time.Second, identity.Identity{UserID: "user-123"},
 			`{"user_id":"user-123","epoch":1700086401,"signature":"9a5e6e05c7442c3c4eb4ca04b2227e22462d6d8934b1478953180a57d8518989"}`, nil, nil},
-		{"no user id", key, time.Hour, session.Identity{Email: "ana@example.com"}, "", decagon.ErrNoUserID, apierror.Forbidden},
-		{"empty key", keyOf(nil), time.Hour, session.Identity{UserID: "user-123"}, "", decagon.ErrEmptyKey, apierror.Internal},
-		{"key error", func(context.Context) ([]byte, error) { return nil, errStore }, time.Hour, session.Identity{UserID: "user-123"}, "", errStore, apierror.Internal},
+		{"empty key", keyOf(nil), time.Hour, identity.Identity{UserID: "user-123"}, "", decagon.ErrEmptyKey, apierror.Internal},
+		{"key error", func(context.Context) ([]byte, error) { return nil, errStore }, time.Hour, identity.Identity{UserID: "user-123"}, "", errStore, apierror.Internal},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,7 +97,7 @@ func keyOf(key []byte) func(context.Context) ([]byte, error) {
 	return func(context.Context) ([]byte, error) { return key, nil }
 }
 
-func TestFromEnv(t *testing.T) {
+func TestConfigure(t *testing.T) {
 	tests := []struct {
 		value   string
 		want    time.Duration
@@ -120,7 +122,7 @@ func TestFromEnv(t *testing.T) {
 				}
 				return ""
 			})
-			m := decagon.FromEnv(env, keyOf([]byte("k")))
+			newMinter := decagon.Descriptor.Configure(env)
 			err := env.Err()
 			if tt.wantErr {
 				if !errors.Is(err, config.ErrInvalid) {
@@ -134,6 +136,8 @@ func TestFromEnv(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			secret := secretstest.Offline(t, decagon.Descriptor.Secret, decagon.Descriptor.Dev[decagon.Descriptor.Secret.OverrideSetting()])
+			m := newMinter(secret, descriptor.Deps{Logger: slog.Default()}).(*decagon.Minter)
 			if m.TTL != tt.want || m.Key == nil || m.Now != nil {
 				t.Errorf("Minter = %+v, want TTL %s, the key and the real clock", m, tt.want)
 			}
@@ -143,7 +147,7 @@ func TestFromEnv(t *testing.T) {
 
 func BenchmarkMint(b *testing.B) {
 	m := &decagon.Minter{Key: keyOf([]byte("dev-decagon-private-key")), TTL: 24 * time.Hour}
-	user := session.Identity{UserID: "user-123"}
+	user := identity.Identity{UserID: "user-123"}
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

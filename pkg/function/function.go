@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
 	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
 	"github.com/vendortokens/vendor-token-functions/pkg/session"
@@ -35,17 +36,9 @@ func checkSessionKey(v secrets.Values) error {
 // ErrConfig wraps every start-up failure caused by settings or secrets.
 var ErrConfig = errors.New("cannot start")
 
-// Vendor describes one vendor's function: its secret and how to build its
-// Minter from settings and that secret.
-type Vendor struct {
-	Name      string       // short name: "kustomer", "ccai", "decagon", "copilot"
-	Secret    secrets.Spec // the vendor secret
-	NewMinter func(env *config.Env, secret *secrets.Secret, d Deps) httpapi.Minter
-}
-
 // Deps are what Build takes from its surroundings; the zero value of each
-// field but Getenv has a production default. Build passes them on to the
-// Vendor's NewMinter with Logger set.
+// field but Getenv has a production default. Build passes Logger and Now on
+// to the vendor's minter.
 type Deps struct {
 	Getenv  func(string) string
 	Logger  *slog.Logger                                   // nil means slog.Default()
@@ -54,24 +47,22 @@ type Deps struct {
 	Now     func() time.Time                               // nil means time.Now
 }
 
-// Build reads v's settings, loads its secrets and returns its handler. The
-// error names every bad setting or secret key, never a value.
-func Build(ctx context.Context, v Vendor, d Deps) (*httpapi.Handler, error) {
+// Build reads and checks every setting of v's function, then loads its
+// secrets and returns its handler. A bad start is reported before any
+// network I/O when settings are at fault, and the error names every bad
+// setting or secret key at once, never a value.
+func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
 	logger := d.Logger
+
+	// Every setting, the vendor's included, is read and checked here,
+	// before any I/O.
 	env := config.New(d.Getenv)
 	s := readSessionSettings(env)
 	ttl := env.Duration("SECRETS_TTL", 5*time.Minute, 0, 24*time.Hour)
-	if err := env.Err(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
-	}
-	if s.trustEmail {
-		logger.WarnContext(ctx, "SESSION_TRUST_UNVERIFIED_EMAIL is true: a session's email identifies the user even when the session does not say it is verified")
-	}
-	s.jwks.Logger = logger
-
+	newMinter := v.Configure(env)
 	specs := []secrets.Spec{v.Secret}
 	if s.mode == ModeHS256 {
 		specs = append(specs, SessionSecret)
@@ -80,6 +71,13 @@ func Build(ctx context.Context, v Vendor, d Deps) (*httpapi.Handler, error) {
 	if loader.API == nil && loader.NewAPI == nil {
 		loader.NewAPI = secrets.NewAPI
 	}
+	if err := errors.Join(env.Err(), loader.Check(specs...)); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if s.trustEmail {
+		logger.WarnContext(ctx, "SESSION_TRUST_UNVERIFIED_EMAIL is true: a session's email identifies the user even when the session does not say it is verified")
+	}
+	s.jwks.Logger = logger
 
 	// The issuer's keys (jwks mode) and the secrets are fetched side by
 	// side, so a cold start pays one round trip, not two.
@@ -104,7 +102,7 @@ func Build(ctx context.Context, v Vendor, d Deps) (*httpapi.Handler, error) {
 	case ModeAuthorizer:
 		verifier = &session.Authorizer{Claims: s.claims, TrustUnverifiedEmail: s.trustEmail}
 	case ModeHS256:
-		verifier, err = session.NewHS256(loaded[1].Key("signing_key"), s.options(d.Now))
+		verifier, err = session.NewHS256(loaded[1].KeyFunc("signing_key"), s.options(d.Now))
 		if err != nil {
 			err = fmt.Errorf("%s (JSON key signing_key): %w", SessionSecret.Setting, err)
 		}
@@ -116,10 +114,7 @@ func Build(ctx context.Context, v Vendor, d Deps) (*httpapi.Handler, error) {
 		return nil, fmt.Errorf("%w: session: %w", ErrConfig, err)
 	}
 
-	minter := v.NewMinter(env, loaded[0], d)
-	if err := env.Err(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
-	}
+	minter := newMinter(loaded[0], descriptor.Deps{Logger: logger, Now: d.Now})
 	return &httpapi.Handler{Session: verifier, Minter: minter, Logger: logger, Now: d.Now}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -78,7 +79,7 @@ func newServer(t *testing.T) *secretstest.Server {
 
 func build(t *testing.T, env map[string]string, srv *secretstest.Server, logs *bytes.Buffer) (*httpapi.Handler, error) {
 	t.Helper()
-	h, err := function.Build(context.Background(), function.Kustomer, function.Deps{
+	h, err := function.Build(context.Background(), kustomer.Descriptor, function.Deps{
 		Getenv:  func(k string) string { return env[k] },
 		Logger:  slog.New(slog.NewJSONHandler(logs, nil)),
 		Secrets: srv.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),
@@ -369,7 +370,7 @@ func buildWarm(t *testing.T, srv *secretstest.Server, c *movingClock, logs *sync
 	t.Helper()
 	env := hs256Env()
 	env["SECRETS_TTL"] = "1m"
-	h, err := function.Build(context.Background(), function.Kustomer, function.Deps{
+	h, err := function.Build(context.Background(), kustomer.Descriptor, function.Deps{
 		Getenv:  func(k string) string { return env[k] },
 		Logger:  slog.New(slog.NewJSONHandler(logs, nil)),
 		Secrets: srv.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),

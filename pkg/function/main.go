@@ -12,13 +12,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
 )
 
 // Main builds v's handler from the process environment and serves it with
 // the Lambda runtime. A start-up failure is logged, reported to the Runtime
 // API as an init error, and ends the process, so a misconfigured function
 // never serves.
-func Main(v Vendor) {
+func Main(v descriptor.Vendor) {
 	logger := NewLogger(os.Stdout, os.Getenv("AWS_LAMBDA_LOG_LEVEL")).With("function", v.Name)
 	h, err := Build(context.Background(), v, Deps{Getenv: os.Getenv, Logger: logger})
 	if err != nil {

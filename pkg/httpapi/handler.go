@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
-	"github.com/vendortokens/vendor-token-functions/pkg/session"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 )
 
 // MaxBodyBytes bounds the request body. The body carries nothing the
@@ -31,13 +31,13 @@ var (
 
 // Verifier turns a request into the caller's verified identity.
 type Verifier interface {
-	Verify(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (session.Identity, error)
+	Verify(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (identity.Identity, error)
 }
 
 // Minter makes the vendor's credential for a verified identity. It returns
 // the 200 response body, which is encoded as JSON.
 type Minter interface {
-	Mint(ctx context.Context, id session.Identity) (any, error)
+	Mint(ctx context.Context, id identity.Identity) (any, error)
 }
 
 // Handler serves one vendor route.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/session"
 )
 
@@ -27,24 +28,24 @@ const (
 // fakeSession accepts exactly one bearer token and returns a fixed identity.
 type fakeSession struct{ err error }
 
-func (f fakeSession) Verify(_ context.Context, req *events.APIGatewayV2HTTPRequest) (session.Identity, error) {
+func (f fakeSession) Verify(_ context.Context, req *events.APIGatewayV2HTTPRequest) (identity.Identity, error) {
 	if f.err != nil {
-		return session.Identity{}, f.err
+		return identity.Identity{}, f.err
 	}
 	if req.Headers["authorization"] != "Bearer "+sessionToken {
-		return session.Identity{}, session.ErrNoSession
+		return identity.Identity{}, session.ErrNoSession
 	}
-	return session.Identity{UserID: "user-1", Email: "u1@example.com", Name: "User One"}, nil
+	return identity.Identity{UserID: "user-1", Email: "u1@example.com", Name: "User One"}, nil
 }
 
 // fakeMinter records the identity it was asked for.
 type fakeMinter struct {
 	err   error
 	panic bool
-	got   []session.Identity
+	got   []identity.Identity
 }
 
-func (f *fakeMinter) Mint(_ context.Context, id session.Identity) (any, error) {
+func (f *fakeMinter) Mint(_ context.Context, id identity.Identity) (any, error) {
 	if f.panic {
 		panic("minter exploded")
 	}

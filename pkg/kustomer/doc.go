@@ -6,7 +6,7 @@
 // than 15 minutes old, so a token is minted per request and never cached.
 //
 // email is only ever an address that the session says is verified
-// (session.Identity.Email); without one, email mode answers 403 forbidden.
+// (identity.Identity.Email); without one, email mode answers 403 forbidden.
 // Otherwise anyone whose identity provider lets them claim an address could
 // open someone else's chat history.
 //

@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
-	"github.com/vendortokens/vendor-token-functions/pkg/session"
 )
 
 func ExampleSign() {
 	key := []byte("dev-only-kustomer-chat-secret") // a development key, never a real one
-	user := session.Identity{UserID: "user-123", Email: "ana@example.com"}
+	user := identity.Identity{UserID: "user-123", Email: "ana@example.com"}
 	token, err := kustomer.Sign(key, kustomer.ByExternalID, user, time.Unix(1700000000, 0))
 	if err != nil {
 		panic(err)

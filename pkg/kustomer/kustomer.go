@@ -9,8 +9,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
-	"github.com/vendortokens/vendor-token-functions/pkg/config"
-	"github.com/vendortokens/vendor-token-functions/pkg/session"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 )
 
 // IdentifyBy names the claim that identifies the customer to Kustomer.
@@ -25,9 +24,8 @@ const (
 // Errors returned by Sign and Mint.
 var (
 	// ErrNoEmail: email mode, and the session carries no email that it says
-	// is verified (session.Identity.Email is empty).
+	// is verified (identity.Identity.Email is empty).
 	ErrNoEmail  = apierror.New(apierror.Forbidden, "a verified email address is required, and the session has none")
-	ErrNoUserID = apierror.New(apierror.Forbidden, "the session has no user id")
 	ErrEmptyKey = errors.New("kustomer: the signing key is empty")
 )
 
@@ -40,18 +38,15 @@ type claims struct {
 
 // Sign returns the HS256 JWT that identifies user to Kustomer by by (its
 // user id as externalId, or its email as email; never both), issued at iat
-// (whole seconds). It returns ErrNoUserID or ErrNoEmail when user lacks the
-// field that by needs, and ErrEmptyKey for an empty key.
-func Sign(key []byte, by IdentifyBy, user session.Identity, iat time.Time) (string, error) {
+// (whole seconds). It returns ErrNoEmail when by is ByEmail and user has no
+// (verified) email, and ErrEmptyKey for an empty key.
+func Sign(key []byte, by IdentifyBy, user identity.Identity, iat time.Time) (string, error) {
 	if len(key) == 0 {
 		return "", ErrEmptyKey
 	}
 	c := claims{RegisteredClaims: jwt.RegisteredClaims{IssuedAt: jwt.NewNumericDate(iat)}}
 	switch by {
 	case ByExternalID:
-		if user.UserID == "" {
-			return "", ErrNoUserID
-		}
 		c.ExternalID = user.UserID
 	case ByEmail:
 		if user.Email == "" {
@@ -82,16 +77,8 @@ type Minter struct {
 	Now func() time.Time
 }
 
-// FromEnv returns a Minter configured by KUSTOMER_IDENTIFY_BY (external_id,
-// the default, or email) that signs with key. Bad settings are recorded in
-// env; the caller checks env.Err().
-func FromEnv(env *config.Env, key func(context.Context) ([]byte, error)) *Minter {
-	by := env.OneOf("KUSTOMER_IDENTIFY_BY", string(ByExternalID), string(ByExternalID), string(ByEmail))
-	return &Minter{Key: key, IdentifyBy: IdentifyBy(by)}
-}
-
 // Mint returns a Response holding a token for id, issued now.
-func (m *Minter) Mint(ctx context.Context, id session.Identity) (any, error) {
+func (m *Minter) Mint(ctx context.Context, id identity.Identity) (any, error) {
 	key, err := m.Key(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("kustomer: signing key: %w", err)

@@ -6,6 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
+	"log/slog"
 	"maps"
 	"slices"
 	"strconv"
@@ -20,6 +23,7 @@ import (
 
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
 	"github.com/vendortokens/vendor-token-functions/pkg/session"
 )
@@ -95,18 +99,18 @@ func checkToken(t *testing.T, token string, key []byte, want map[string]string, 
 }
 
 func TestSign(t *testing.T) {
-	user := session.Identity{UserID: "user-123", Email: "ana@example.com", Name: "Ana"}
+	user := identity.Identity{UserID: "user-123", Email: "ana@example.com", Name: "Ana"}
 	tests := []struct {
 		name string
 		by   kustomer.IdentifyBy
-		user session.Identity
+		user identity.Identity
 		want map[string]string
 	}{
 		{"external id", kustomer.ByExternalID, user, map[string]string{"externalId": "user-123"}},
 		{"email", kustomer.ByEmail, user, map[string]string{"email": "ana@example.com"}},
-		{"external id without email", kustomer.ByExternalID, session.Identity{UserID: "u"}, map[string]string{"externalId": "u"}},
-		{"email without user id", kustomer.ByEmail, session.Identity{Email: "e@example.com"}, map[string]string{"email": "e@example.com"}},
-		{"unicode and html", kustomer.ByExternalID, session.Identity{UserID: "ñ-日本-🙂-<&>\""}, map[string]string{"externalId": "ñ-日本-🙂-<&>\""}},
+		{"external id without email", kustomer.ByExternalID, identity.Identity{UserID: "u"}, map[string]string{"externalId": "u"}},
+		{"email without user id", kustomer.ByEmail, identity.Identity{Email: "e@example.com"}, map[string]string{"email": "e@example.com"}},
+		{"unicode and html", kustomer.ByExternalID, identity.Identity{UserID: "ñ-日本-🙂-<&>\""}, map[string]string{"externalId": "ñ-日本-🙂-<&>\""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,17 +124,16 @@ func TestSign(t *testing.T) {
 }
 
 func TestSignErrors(t *testing.T) {
-	user := session.Identity{UserID: "user-123", Email: "ana@example.com"}
+	user := identity.Identity{UserID: "user-123", Email: "ana@example.com"}
 	tests := []struct {
 		name string
 		key  []byte
 		by   kustomer.IdentifyBy
-		user session.Identity
+		user identity.Identity
 		want error // nil: any error
 		kind *apierror.Kind
 	}{
-		{"no email", testKey, kustomer.ByEmail, session.Identity{UserID: "user-123"}, kustomer.ErrNoEmail, apierror.Forbidden},
-		{"no user id", testKey, kustomer.ByExternalID, session.Identity{Email: "ana@example.com"}, kustomer.ErrNoUserID, apierror.Forbidden},
+		{"no email", testKey, kustomer.ByEmail, identity.Identity{UserID: "user-123"}, kustomer.ErrNoEmail, apierror.Forbidden},
 		{"nil key", nil, kustomer.ByExternalID, user, kustomer.ErrEmptyKey, apierror.Internal},
 		{"empty key", []byte{}, kustomer.ByEmail, user, kustomer.ErrEmptyKey, apierror.Internal},
 		{"unknown identify by", testKey, "phone", user, nil, apierror.Internal},
@@ -154,18 +157,18 @@ func TestSignErrors(t *testing.T) {
 
 func TestMint(t *testing.T) {
 	errStore := errors.New("secret store down")
-	user := session.Identity{UserID: "user-123", Email: "ana@example.com", Name: "Ana"}
+	user := identity.Identity{UserID: "user-123", Email: "ana@example.com", Name: "Ana"}
 	tests := []struct {
 		name    string
 		by      kustomer.IdentifyBy
 		key     func(context.Context) ([]byte, error)
-		user    session.Identity
+		user    identity.Identity
 		want    map[string]string
 		wantErr error
 	}{
 		{"external id", kustomer.ByExternalID, keyOf(testKey), user, map[string]string{"externalId": "user-123"}, nil},
 		{"email", kustomer.ByEmail, keyOf(testKey), user, map[string]string{"email": "ana@example.com"}, nil},
-		{"email mode without email", kustomer.ByEmail, keyOf(testKey), session.Identity{UserID: "user-123"}, nil, kustomer.ErrNoEmail},
+		{"email mode without email", kustomer.ByEmail, keyOf(testKey), identity.Identity{UserID: "user-123"}, nil, kustomer.ErrNoEmail},
 		{"empty key", kustomer.ByExternalID, keyOf(nil), user, nil, kustomer.ErrEmptyKey},
 		{"key error", kustomer.ByExternalID, func(context.Context) ([]byte, error) { return nil, errStore }, user, nil, errStore},
 	}
@@ -254,7 +257,7 @@ func keyOf(key []byte) func(context.Context) ([]byte, error) {
 	return func(context.Context) ([]byte, error) { return key, nil }
 }
 
-func TestFromEnv(t *testing.T) {
+func TestConfigure(t *testing.T) {
 	tests := []struct {
 		value   string
 		want    kustomer.IdentifyBy
@@ -275,7 +278,7 @@ func TestFromEnv(t *testing.T) {
 				}
 				return ""
 			})
-			m := kustomer.FromEnv(env, keyOf(testKey))
+			newMinter := kustomer.Descriptor.Configure(env)
 			err := env.Err()
 			if tt.wantErr {
 				if !errors.Is(err, config.ErrInvalid) {
@@ -289,6 +292,8 @@ func TestFromEnv(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			secret := secretstest.Offline(t, kustomer.Descriptor.Secret, kustomer.Descriptor.Dev[kustomer.Descriptor.Secret.OverrideSetting()])
+			m := newMinter(secret, descriptor.Deps{Logger: slog.Default()}).(*kustomer.Minter)
 			if m.IdentifyBy != tt.want || m.Key == nil || m.Now != nil {
 				t.Errorf("Minter = %+v, want IdentifyBy %q with the key and the real clock", m, tt.want)
 			}
@@ -298,7 +303,7 @@ func TestFromEnv(t *testing.T) {
 
 func BenchmarkMint(b *testing.B) {
 	m := &kustomer.Minter{Key: keyOf(testKey), IdentifyBy: kustomer.ByExternalID}
-	user := session.Identity{UserID: "user-123", Email: "ana@example.com", Name: "Ana"}
+	user := identity.Identity{UserID: "user-123", Email: "ana@example.com", Name: "Ana"}
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

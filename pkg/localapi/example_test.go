@@ -2,12 +2,7 @@ package localapi_test
 
 import (
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 
-	"github.com/vendortokens/vendor-token-functions/pkg/copilot"
 	"github.com/vendortokens/vendor-token-functions/pkg/localapi"
 )
 
@@ -29,24 +24,4 @@ func ExampleGetenv() {
 	// SESSION_MODE=jwks
 	// CCAI_COMPANY_NAME=dev-only-company
 	// DECAGON_SECRET_JSON=""
-}
-
-func ExampleCopilotStandIn() {
-	srv := httptest.NewServer(localapi.CopilotStandIn{ClientID: "id", ClientSecret: "secret"})
-	defer srv.Close()
-
-	for _, auth := range []string{copilot.BasicAuth("id", "secret"), copilot.BasicAuth("id", "wrong")} {
-		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/"+copilot.Path, strings.NewReader(`{"user_id":"u1"}`))
-		req.Header.Set("Authorization", auth)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			panic(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		fmt.Println(resp.StatusCode, strings.Contains(string(body), `"auth_key":`), strings.TrimSpace(string(body)) == `{"reason":"AUTH.UNAUTHORIZED"}`)
-	}
-	// Output:
-	// 200 true false
-	// 401 false true
 }

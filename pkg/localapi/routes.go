@@ -1,28 +1,26 @@
 package localapi
 
 import (
-	"net/http"
-
-	"github.com/vendortokens/vendor-token-functions/pkg/function"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 )
 
-// Route is one route of the HTTP API and the function behind it.
+// Route is one route of the HTTP API and the vendor whose function serves it.
 type Route struct {
-	Method    string          // such as "POST"
-	Path      string          // such as "/kustomer/token"
-	LogicalID string          // the function's SAM logical ID in template.yaml
-	Vendor    function.Vendor // what function.Build builds for it
+	descriptor.Route
+	Vendor descriptor.Vendor
 }
 
-// Key is the route's API Gateway route key, such as "POST /kustomer/token".
-func (r Route) Key() string { return r.Method + " " + r.Path }
+// Routes are the routes of every vendor (vendors.All), as template.yaml's
+// TokenApi has them. Do not modify.
+var Routes = allRoutes()
 
-// Routes are the routes of template.yaml's TokenApi, one entry per method
-// and path. Do not modify.
-var Routes = []Route{
-	{http.MethodPost, "/copilot/auth-key", "CopilotFunction", function.Copilot},
-	{http.MethodGet, "/ccai/token", "CcaiFunction", function.CCAI},
-	{http.MethodPost, "/ccai/token", "CcaiFunction", function.CCAI},
-	{http.MethodPost, "/decagon/token", "DecagonFunction", function.Decagon},
-	{http.MethodPost, "/kustomer/token", "KustomerFunction", function.Kustomer},
+func allRoutes() []Route {
+	var routes []Route
+	for _, v := range vendors.All() {
+		for _, r := range v.Routes {
+			routes = append(routes, Route{Route: r, Vendor: v})
+		}
+	}
+	return routes
 }

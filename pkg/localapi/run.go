@@ -116,7 +116,7 @@ func printBanner(w io.Writer, base string, exposed bool, environ func(string) st
 	fmt.Fprintln(w, "\nRoutes:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range Routes {
-		fmt.Fprintf(tw, "  %s\t%s%s\t%s\n", r.Method, base, r.Path, r.LogicalID)
+		fmt.Fprintf(tw, "  %s\t%s%s\t%s\n", r.Method, base, r.Path, r.Vendor.LogicalID)
 	}
 	_ = tw.Flush()
 

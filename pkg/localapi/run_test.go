@@ -79,7 +79,7 @@ func TestRun(t *testing.T) {
 	_, getenv := start(t, nil) // the same dev settings
 	token := devToken(t, getenv, testID)
 	for _, r := range localapi.Routes {
-		m := regexp.MustCompile(`(?m)^\s+` + r.Method + `\s+(http://\S+` + regexp.QuoteMeta(r.Path) + `)\s+` + r.LogicalID + `$`).FindStringSubmatch(banner)
+		m := regexp.MustCompile(`(?m)^\s+` + r.Method + `\s+(http://\S+` + regexp.QuoteMeta(r.Path) + `)\s+` + r.Vendor.LogicalID + `$`).FindStringSubmatch(banner)
 		if m == nil {
 			t.Errorf("%s is not listed in:\n%s", r.Key(), banner)
 			continue

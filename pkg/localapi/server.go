@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -76,18 +77,18 @@ func New(ctx context.Context, d function.Deps) (*Server, error) {
 	built := map[string]bool{} // one function may serve several routes
 	var errs []error
 	for _, r := range Routes {
-		if built[r.LogicalID] {
+		if built[r.Vendor.LogicalID] {
 			continue
 		}
-		built[r.LogicalID] = true
+		built[r.Vendor.LogicalID] = true
 		fd := d
 		fd.Logger = logger.With("function", r.Vendor.Name)
 		h, err := function.Build(ctx, r.Vendor, fd)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", r.LogicalID, err))
+			errs = append(errs, fmt.Errorf("%s: %w", r.Vendor.LogicalID, err))
 			continue
 		}
-		handlers[r.LogicalID] = h
+		handlers[r.Vendor.LogicalID] = h
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -104,11 +105,11 @@ func NewServer(handlers map[string]Handler, now func() time.Time) *Server {
 	}
 	s := &Server{
 		paths:   map[string]map[string]route{},
-		standIn: http.StripPrefix(StandInPrefix, DevCopilotStandIn()),
+		standIn: http.StripPrefix(StandInPrefix, copilottest.Dev()),
 		now:     now,
 	}
 	for _, r := range Routes {
-		h, ok := handlers[r.LogicalID]
+		h, ok := handlers[r.Vendor.LogicalID]
 		if !ok {
 			continue
 		}

@@ -20,13 +20,13 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/localapi"
-	"github.com/vendortokens/vendor-token-functions/pkg/session"
 )
 
 var (
 	quiet  = slog.New(slog.NewJSONHandler(io.Discard, nil))
-	testID = session.Identity{UserID: "user-42", Email: "ada@example.com", Name: "Ada Lovelace"}
+	testID = identity.Identity{UserID: "user-42", Email: "ada@example.com", Name: "Ada Lovelace"}
 )
 
 // start serves the local API on an httptest server, built as Run builds it:
@@ -55,7 +55,7 @@ func startLogging(t *testing.T, env map[string]string, logger *slog.Logger) (str
 	return url, getenv
 }
 
-func devToken(t *testing.T, getenv func(string) string, id session.Identity) string {
+func devToken(t *testing.T, getenv func(string) string, id identity.Identity) string {
 	t.Helper()
 	token, err := localapi.DevSession(getenv, id, time.Now(), time.Hour)
 	if err != nil {
@@ -140,7 +140,7 @@ func TestRoutes(t *testing.T) {
 			if err := json.Unmarshal(resp.body, &out); err != nil {
 				t.Fatal(err)
 			}
-			switch r.LogicalID {
+			switch r.Vendor.LogicalID {
 			case "KustomerFunction":
 				claims := verifyJWT(t, out["token"].(string), devSecret(t, "KUSTOMER_SECRET_JSON", "secret"))
 				if claims["externalId"] != testID.UserID || claims["iat"] == nil || len(out) != 1 {
@@ -165,7 +165,7 @@ func TestRoutes(t *testing.T) {
 					t.Errorf("body %s", resp.body)
 				}
 			default:
-				t.Fatalf("no check for %s", r.LogicalID)
+				t.Fatalf("no check for %s", r.Vendor.LogicalID)
 			}
 		})
 	}
@@ -420,7 +420,7 @@ func TestAuditTrail(t *testing.T) {
 	var logs syncBuffer
 	url, getenv := startLogging(t, map[string]string{"KUSTOMER_IDENTIFY_BY": "email"}, slog.New(slog.NewJSONHandler(&logs, nil)))
 	token := devToken(t, getenv, testID)
-	noEmail := devToken(t, getenv, session.Identity{UserID: testID.UserID, Name: testID.Name})
+	noEmail := devToken(t, getenv, identity.Identity{UserID: testID.UserID, Name: testID.Name})
 
 	type want struct {
 		route  string

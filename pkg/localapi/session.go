@@ -10,6 +10,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/session"
 )
 
@@ -18,7 +19,7 @@ import (
 const DefaultSessionTTL = time.Hour
 
 // DevIdentity is the user of the session token that Run prints.
-var DevIdentity = session.Identity{UserID: "dev-user-1", Email: "dev-user-1@example.com", Name: "Dev User"}
+var DevIdentity = identity.Identity{UserID: "dev-user-1", Email: "dev-user-1@example.com", Name: "Dev User"}
 
 // ErrNoDevSession: the settings do not let DevSession sign a token.
 var ErrNoDevSession = errors.New("cannot sign a dev session")
@@ -29,7 +30,7 @@ var ErrNoDevSession = errors.New("cannot sign a dev session")
 // and identity claim names, issued at now and expiring ttl later. It needs
 // SESSION_MODE hs256 and the key in SESSION_SECRET_JSON. An email is said
 // to be verified.
-func DevSession(getenv func(string) string, id session.Identity, now time.Time, ttl time.Duration) (string, error) {
+func DevSession(getenv func(string) string, id identity.Identity, now time.Time, ttl time.Duration) (string, error) {
 	setting := func(name, def string) string {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			return v

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 	"maps"
 	"slices"
 	"strings"
@@ -11,43 +12,30 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
 )
 
-// Dev-only values. They are published in this repository: anything signed
-// or authenticated with them proves nothing. The vendor secrets are those
-// of events/env.json, so `sam local invoke` and the local server agree.
+// Dev-only session values. They are published in this repository:
+// anything signed with them proves nothing.
 const (
-	devSessionIssuer       = "https://dev-only-issuer.invalid/"
-	devSessionAudience     = "dev-only-app"
-	devSessionSigningKey   = "dev-only-session-signing-key-not-for-production"
-	devCopilotClientID     = "dev-only-copilot-client-id"
-	devCopilotClientSecret = "dev-only-copilot-client-secret-not-for-production"
+	devSessionIssuer     = "https://dev-only-issuer.invalid/"
+	devSessionAudience   = "dev-only-app"
+	devSessionSigningKey = "dev-only-session-signing-key-not-for-production"
 )
 
 // DevSettings returns the dev-only defaults of the local server: hs256
-// sessions with a dev signing key, issuer and audience, dev vendor secrets
-// given as *_SECRET_JSON, and a dev CCAI company name. COPILOT_BASE_URL is
-// not among them: Run points it at its own CopilotStandIn.
+// sessions with a dev signing key, issuer and audience, and every vendor's
+// dev settings (descriptor.Vendor.Dev), which events/env.json repeats so
+// that `sam local invoke` and the local server agree. COPILOT_BASE_URL is
+// not among them: Run points it at its own Copilot stand-in.
 func DevSettings() map[string]string {
-	return map[string]string{
-		"SESSION_MODE":         "hs256",
-		"SESSION_ISSUER":       devSessionIssuer,
-		"SESSION_AUDIENCE":     devSessionAudience,
-		"SESSION_SECRET_JSON":  secretJSON("signing_key", devSessionSigningKey),
-		"KUSTOMER_SECRET_JSON": secretJSON("secret", "dev-only-kustomer-chat-secret-not-for-production"),
-		"CCAI_SECRET_JSON":     secretJSON("company_secret", "dev-only-ccai-company-secret-not-for-production"),
-		"CCAI_COMPANY_NAME":    "dev-only-company",
-		"DECAGON_SECRET_JSON":  secretJSON("private_key", "dev-only-decagon-private-key-not-for-production"),
-		"COPILOT_SECRET_JSON":  secretJSON("client_id", devCopilotClientID, "client_secret", devCopilotClientSecret),
+	settings := map[string]string{
+		"SESSION_MODE":        "hs256",
+		"SESSION_ISSUER":      devSessionIssuer,
+		"SESSION_AUDIENCE":    devSessionAudience,
+		"SESSION_SECRET_JSON": `{"signing_key":"` + devSessionSigningKey + `"}`,
 	}
-}
-
-// secretJSON returns the JSON object of the key/value pairs kv.
-func secretJSON(kv ...string) string {
-	m := map[string]string{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i]] = kv[i+1]
+	for _, v := range vendors.All() {
+		maps.Copy(settings, v.Dev)
 	}
-	b, _ := json.Marshal(m)
-	return string(b)
+	return settings
 }
 
 // Getenv returns the settings of the local server: the value environ gives

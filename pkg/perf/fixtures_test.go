@@ -2,6 +2,11 @@ package perf_test
 
 import (
 	"encoding/json"
+	"github.com/vendortokens/vendor-token-functions/pkg/ccai"
+	"github.com/vendortokens/vendor-token-functions/pkg/copilot"
+	"github.com/vendortokens/vendor-token-functions/pkg/decagon"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -12,7 +17,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/vendortokens/vendor-token-functions/pkg/function"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 )
 
@@ -29,7 +33,7 @@ const (
 // fixture is one function as the benchmarks configure it.
 type fixture struct {
 	name     string
-	vendor   function.Vendor
+	vendor   descriptor.Vendor
 	route    string            // "METHOD /path"
 	secret   string            // the vendor secret's JSON value
 	settings map[string]string // the vendor's own settings; the secret id is added
@@ -38,22 +42,22 @@ type fixture struct {
 // fixtures are the four functions, in the order of the report.
 var fixtures = []fixture{
 	{
-		name: "kustomer", vendor: function.Kustomer, route: "POST /kustomer/token",
+		name: "kustomer", vendor: kustomer.Descriptor, route: "POST /kustomer/token",
 		secret:   `{"secret":"perf-kustomer-chat-secret-0123456789"}`,
 		settings: map[string]string{"KUSTOMER_IDENTIFY_BY": "external_id"},
 	},
 	{
-		name: "ccai", vendor: function.CCAI, route: "GET /ccai/token",
+		name: "ccai", vendor: ccai.Descriptor, route: "GET /ccai/token",
 		secret:   `{"company_secret":"perf-ccai-company-secret-0123456789"}`,
 		settings: map[string]string{"CCAI_COMPANY_NAME": "example-company", "CCAI_TOKEN_TTL": "1h"},
 	},
 	{
-		name: "decagon", vendor: function.Decagon, route: "POST /decagon/token",
+		name: "decagon", vendor: decagon.Descriptor, route: "POST /decagon/token",
 		secret:   `{"private_key":"perf-decagon-private-key-0123456789"}`,
 		settings: map[string]string{"DECAGON_TOKEN_TTL": "24h"},
 	},
 	{
-		name: "copilot", vendor: function.Copilot, route: "POST /copilot/auth-key",
+		name: "copilot", vendor: copilot.Descriptor, route: "POST /copilot/auth-key",
 		secret:   `{"client_id":"PERFCLIENT","client_secret":"perf-copilot-client-secret-0123"}`,
 		settings: map[string]string{"COPILOT_TIMEOUT": "3s"}, // COPILOT_BASE_URL: see env
 	},

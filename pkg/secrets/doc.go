@@ -25,7 +25,7 @@
 //
 //	loaded, err := (&secrets.Loader{Getenv: os.Getenv, TTL: ttl}).Load(ctx,
 //		secrets.Spec{Setting: "KUSTOMER_SECRET_ID", Keys: []string{"secret"}})
-//	key := loaded[0].Key("secret") // func(ctx) ([]byte, error), for the signer
+//	key := loaded[0].KeyFunc("secret") // func(ctx) ([]byte, error), for the signer
 //
 // Keep the returned Secrets for the life of the process; their Values are
 // immutable snapshots and reading a current one costs no allocation.

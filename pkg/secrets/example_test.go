@@ -35,7 +35,7 @@ func ExampleLoader_Load() {
 		fmt.Println(err)
 		return
 	}
-	key := loaded[0].Key("private_key")
+	key := loaded[0].KeyFunc("private_key")
 	b, err := key(context.Background())
 	fmt.Println(len(b), err)
 	// Output:

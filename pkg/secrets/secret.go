@@ -123,10 +123,10 @@ func (s *Secret) Reload(ctx context.Context) (Values, error) {
 	return snap.values, snap.revoked
 }
 
-// Key returns a function that gives the current value of the JSON key
+// KeyFunc returns a function that gives the current value of the JSON key
 // name, for packages that take a key source. The bytes must not be
 // modified.
-func (s *Secret) Key(name string) func(context.Context) ([]byte, error) {
+func (s *Secret) KeyFunc(name string) func(context.Context) ([]byte, error) {
 	return func(ctx context.Context) ([]byte, error) {
 		values, err := s.Values(ctx)
 		if err != nil {

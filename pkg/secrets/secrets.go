@@ -131,28 +131,21 @@ func (l *Loader) Load(ctx context.Context, specs ...Spec) ([]*Secret, error) {
 	for i, spec := range specs {
 		s := &Secret{spec: spec, logger: logger, now: now, timeout: timeout}
 		out[i] = s
-		if spec.Setting == "" {
-			errs[i] = fmt.Errorf("%w: spec %d names no setting", ErrNotConfigured, i)
-			continue
-		}
-		if raw := getenv(spec.OverrideSetting()); strings.TrimSpace(raw) != "" {
+		src, err := source(getenv, i, spec)
+		if src.offline {
 			logger.Warn("secret taken from the environment instead of Secrets Manager; for offline use only",
 				slog.String("setting", spec.OverrideSetting()))
-			values, err := parse(spec.OverrideSetting(), spec, []byte(raw))
-			if err == nil {
-				s.cur.Store(&snapshot{values: values, read: now()})
-			}
+		}
+		switch {
+		case err != nil:
 			errs[i] = err
-			continue
+		case src.offline:
+			s.cur.Store(&snapshot{values: src.values, read: now()})
+		default:
+			s.id = src.id
+			s.ttl = l.TTL
+			remote = append(remote, i)
 		}
-		s.id = strings.TrimSpace(getenv(spec.Setting))
-		if s.id == "" {
-			errs[i] = fmt.Errorf("%s: %w: set it to the secret's name or ARN (or %s to its JSON value, offline)",
-				spec.Setting, ErrNotConfigured, spec.OverrideSetting())
-			continue
-		}
-		s.ttl = l.TTL
-		remote = append(remote, i)
 	}
 	if len(remote) > 0 {
 		if err := l.readAll(ctx, out, remote, errs); err != nil {
@@ -163,6 +156,50 @@ func (l *Loader) Load(ctx context.Context, specs ...Spec) ([]*Secret, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// Check reports, without any I/O, every spec whose secret is not
+// configured: neither its setting nor its offline override (see
+// Spec.OverrideSetting) is set, or the override is not a valid value. Load
+// makes the same checks; Check lets a caller report them together with its
+// other settings' problems before any network I/O.
+func (l *Loader) Check(specs ...Spec) error {
+	getenv := l.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	var errs []error
+	for i, spec := range specs {
+		if _, err := source(getenv, i, spec); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// secretSource is where a secret is read from: the values of its offline
+// override, or the secret id in Secrets Manager.
+type secretSource struct {
+	offline bool   // the override is set; values holds it if it is valid
+	values  Values // the checked values of the override
+	id      string // the secret's id or ARN, when not offline
+}
+
+// source says where spec, the i-th, is read from, and why it cannot be.
+func source(getenv func(string) string, i int, spec Spec) (secretSource, error) {
+	if spec.Setting == "" {
+		return secretSource{}, fmt.Errorf("%w: spec %d names no setting", ErrNotConfigured, i)
+	}
+	if raw := getenv(spec.OverrideSetting()); strings.TrimSpace(raw) != "" {
+		values, err := parse(spec.OverrideSetting(), spec, []byte(raw))
+		return secretSource{offline: true, values: values}, err
+	}
+	id := strings.TrimSpace(getenv(spec.Setting))
+	if id == "" {
+		return secretSource{}, fmt.Errorf("%s: %w: set it to the secret's name or ARN (or %s to its JSON value, offline)",
+			spec.Setting, ErrNotConfigured, spec.OverrideSetting())
+	}
+	return secretSource{id: id}, nil
 }
 
 // readAll reads the secrets out[i] for every i in remote concurrently,

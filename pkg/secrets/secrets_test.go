@@ -550,7 +550,7 @@ func load(t *testing.T, srv *secretstest.Server, spec secrets.Spec, ttl, timeout
 // value returns the current value of the secret's key "secret".
 func value(t *testing.T, s *secrets.Secret) string {
 	t.Helper()
-	b, err := s.Key("secret")(t.Context())
+	b, err := s.KeyFunc("secret")(t.Context())
 	if err != nil {
 		t.Fatalf("Key: %v", err)
 	}
@@ -787,7 +787,7 @@ func promptly(t *testing.T, s *secrets.Secret) string {
 	t.Helper()
 	got := make(chan string, 1)
 	go func() {
-		b, err := s.Key("secret")(context.Background())
+		b, err := s.KeyFunc("secret")(context.Background())
 		if err != nil {
 			got <- err.Error()
 			return
@@ -853,7 +853,7 @@ func TestRevoked(t *testing.T) {
 			if kind, msg := apierror.Classify(err); kind != apierror.Internal || msg != "a secret the function needs is not available" {
 				t.Errorf("the error answers %s %q, want the contract's internal error", kind.Code, msg)
 			}
-			if _, err := s.Key("secret")(t.Context()); !errors.Is(err, secrets.ErrRevoked) {
+			if _, err := s.KeyFunc("secret")(t.Context()); !errors.Is(err, secrets.ErrRevoked) {
 				t.Errorf("Key: got %v, want %v", err, secrets.ErrRevoked)
 			}
 			for _, want := range []string{`"level":"ERROR"`, `"msg":"secret revoked`, `"setting":"KUSTOMER_SECRET_ID"`, tt.code} {
@@ -951,10 +951,10 @@ func TestKey(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if b, err := got[0].Key("client_secret")(t.Context()); err != nil || string(b) != "s3cr3t-cs" {
+	if b, err := got[0].KeyFunc("client_secret")(t.Context()); err != nil || string(b) != "s3cr3t-cs" {
 		t.Errorf("Key(client_secret): got %q, %v", b, err)
 	}
-	_, err = got[0].Key("private_key")(t.Context())
+	_, err = got[0].KeyFunc("private_key")(t.Context())
 	if !errors.Is(err, secrets.ErrMissingKey) || !strings.Contains(err.Error(), "COPILOT_SECRET_ID") || !strings.Contains(err.Error(), "private_key") {
 		t.Errorf("Key(private_key): got %v, want %v naming the setting and the key", err, secrets.ErrMissingKey)
 	}
@@ -988,7 +988,7 @@ func TestOverrideSetting(t *testing.T) {
 func TestValuesAllocs(t *testing.T) {
 	srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-1"}`})
 	s := loadOne(t, srv, time.Minute, newClock(), slog.New(slog.DiscardHandler))
-	key := s.Key("secret")
+	key := s.KeyFunc("secret")
 	ctx := t.Context()
 	if n := testing.AllocsPerRun(100, func() { _, _ = s.Values(ctx) }); n != 0 {
 		t.Errorf("Values allocates %v times", n)
@@ -1005,7 +1005,7 @@ func BenchmarkValues(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	key := got[0].Key("secret")
+	key := got[0].KeyFunc("secret")
 	ctx := b.Context()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -3,6 +3,7 @@ package session
 import (
 	"errors"
 	"fmt"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"math"
 	"strings"
 	"time"
@@ -46,27 +47,27 @@ func (c claims) GetSubject() (string, error) { return "", nil }
 // identity returns the identity that c names: the email only if the token
 // says it is verified, or set trusts unverified ones. It checks that the
 // user id is not blank and, if one is required, that the scope is granted.
-func (set *claimSet) identity(c claims) (Identity, error) {
+func (set *claimSet) verifiedIdentity(c claims) (identity.Identity, error) {
 	userID, err1 := c.str(set.names.UserID)
 	name, err2 := c.str(set.names.Name)
 	email, err3 := c.str(set.names.Email)
 	if err := errors.Join(err1, err2, err3); err != nil {
-		return Identity{}, err
+		return identity.Identity{}, err
 	}
 	if blank(userID) {
-		return Identity{}, fmt.Errorf("the user id claim %q is missing or blank", set.names.UserID)
+		return identity.Identity{}, fmt.Errorf("the user id claim %q is missing or blank", set.names.UserID)
 	}
 	if set.scope != "" {
 		scope, err1 := c.list("scope")
 		scp, err2 := c.list("scp")
 		if err := errors.Join(err1, err2); err != nil {
-			return Identity{}, err
+			return identity.Identity{}, err
 		}
 		if !grants(scope, set.scope) && !grants(scp, set.scope) {
-			return Identity{}, fmt.Errorf("the scope %q is not granted", set.scope)
+			return identity.Identity{}, fmt.Errorf("the scope %q is not granted", set.scope)
 		}
 	}
-	id := Identity{UserID: userID, Name: name}
+	id := identity.Identity{UserID: userID, Name: name}
 	if set.trustEmail || c[set.names.EmailVerified] == true {
 		id.Email = email
 	}

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"strings"
 	"testing"
 
@@ -35,7 +36,7 @@ func FuzzVerify(f *testing.F) {
 				}
 				continue
 			}
-			if id != (Identity{}) {
+			if id != (identity.Identity{}) {
 				t.Fatalf("an identity with an error: %+v, %v", id, err)
 			}
 			kind, _ := apierror.Classify(err)

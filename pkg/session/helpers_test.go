@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"hash"
 	"maps"
 	"testing"
@@ -24,7 +25,7 @@ const (
 
 var (
 	testHMACKey = []byte("0123456789abcdef0123456789abcdef") // MinHS256KeyLen bytes
-	testID      = Identity{UserID: testUserID, Email: "ada@example.test", Name: "Ada"}
+	testID      = identity.Identity{UserID: testUserID, Email: "ada@example.test", Name: "Ada"}
 )
 
 func testOptions() Options {

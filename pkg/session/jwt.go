@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"slices"
 	"strings"
 	"time"
@@ -127,10 +128,10 @@ func newJWT(opts Options, algs []string, key func(context.Context, *jwt.Token) (
 // does not verify, and with ErrKeysUnavailable when the issuer's keys cannot
 // be fetched; any other error is an internal one (such as an unreadable
 // HS256 key).
-func (v *JWT) Verify(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (Identity, error) {
+func (v *JWT) Verify(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (identity.Identity, error) {
 	token, err := bearerToken(req)
 	if err != nil {
-		return Identity{}, err
+		return identity.Identity{}, err
 	}
 	var c claims
 	var keyErr error
@@ -143,13 +144,13 @@ func (v *JWT) Verify(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (
 	})
 	switch {
 	case keyErr != nil:
-		return Identity{}, keyErr
+		return identity.Identity{}, keyErr
 	case err != nil:
-		return Identity{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return identity.Identity{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	id, err := v.claims.identity(c)
+	id, err := v.claims.verifiedIdentity(c)
 	if err != nil {
-		return Identity{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return identity.Identity{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	return id, nil
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"strings"
 	"testing"
 
@@ -75,8 +76,8 @@ func pointingCase(name string, att *attackerSite, header map[string]any) tokenCa
 type tokenCase struct {
 	name  string
 	token func(t testing.TB, m mode) string
-	want  error    // nil: the token verifies
-	id    Identity // the identity it verifies as; zero means testID
+	want  error             // nil: the token verifies
+	id    identity.Identity // the identity it verifies as; zero means testID
 }
 
 func claimsCase(name string, over map[string]any, want error) tokenCase {
@@ -86,7 +87,7 @@ func claimsCase(name string, over map[string]any, want error) tokenCase {
 }
 
 // identityCase is a token that verifies as id.
-func identityCase(name string, over map[string]any, id Identity) tokenCase {
+func identityCase(name string, over map[string]any, id identity.Identity) tokenCase {
 	return tokenCase{name: name, id: id, token: func(t testing.TB, m mode) string {
 		return m.issuer.valid(t, over)
 	}}
@@ -132,7 +133,7 @@ func tokenCases(att *attackerSite) []tokenCase {
 		claimsCase("aud is the other accepted one", map[string]any{"aud": "other"}, nil),
 		claimsCase("identity claims are the only ones read",
 			map[string]any{"user_id": "someone-else", "externalId": "someone-else", "uid": "x"}, nil),
-		{name: "email and name absent", id: Identity{UserID: testUserID}, token: func(t testing.TB, m mode) string {
+		{name: "email and name absent", id: identity.Identity{UserID: testUserID}, token: func(t testing.TB, m mode) string {
 			return m.issuer.valid(t, map[string]any{"email": omit{}, "name": omit{}})
 		}},
 
@@ -174,27 +175,27 @@ func tokenCases(att *attackerSite) []tokenCase {
 		claimsCase("blank user id", map[string]any{"sub": " "}, ErrInvalid),
 		claimsCase("white space user id", map[string]any{"sub": " \t\r\n\u00a0\u2003"}, ErrInvalid),
 		identityCase("user id with spaces around is kept as it is", map[string]any{"sub": " user-1 "},
-			Identity{UserID: " user-1 ", Email: testID.Email, Name: testID.Name}),
+			identity.Identity{UserID: " user-1 ", Email: testID.Email, Name: testID.Name}),
 		claimsCase("numeric email", map[string]any{"email": 1}, ErrInvalid),
 		claimsCase("object name", map[string]any{"name": map[string]any{}}, ErrInvalid),
 		claimsCase("numeric email, unverified", map[string]any{"email": 1, "email_verified": false}, ErrInvalid),
 
 		// Optional claims that are null are absent.
-		identityCase("null email", map[string]any{"email": nil}, Identity{UserID: testUserID, Name: testID.Name}),
-		identityCase("null name", map[string]any{"name": nil}, Identity{UserID: testUserID, Email: testID.Email}),
-		identityCase("null email_verified", map[string]any{"email_verified": nil}, Identity{UserID: testUserID, Name: testID.Name}),
+		identityCase("null email", map[string]any{"email": nil}, identity.Identity{UserID: testUserID, Name: testID.Name}),
+		identityCase("null name", map[string]any{"name": nil}, identity.Identity{UserID: testUserID, Email: testID.Email}),
+		identityCase("null email_verified", map[string]any{"email_verified": nil}, identity.Identity{UserID: testUserID, Name: testID.Name}),
 
 		// An email counts only when the token says, with JSON true, that it
 		// is verified.
-		identityCase("email_verified absent", map[string]any{"email_verified": omit{}}, Identity{UserID: testUserID, Name: testID.Name}),
-		identityCase("email_verified false", map[string]any{"email_verified": false}, Identity{UserID: testUserID, Name: testID.Name}),
-		identityCase(`email_verified "true"`, map[string]any{"email_verified": "true"}, Identity{UserID: testUserID, Name: testID.Name}),
-		identityCase("email_verified 1", map[string]any{"email_verified": 1}, Identity{UserID: testUserID, Name: testID.Name}),
-		identityCase("email_verified [true]", map[string]any{"email_verified": []any{true}}, Identity{UserID: testUserID, Name: testID.Name}),
-		identityCase("email_verified without an email", map[string]any{"email": omit{}}, Identity{UserID: testUserID, Name: testID.Name}),
+		identityCase("email_verified absent", map[string]any{"email_verified": omit{}}, identity.Identity{UserID: testUserID, Name: testID.Name}),
+		identityCase("email_verified false", map[string]any{"email_verified": false}, identity.Identity{UserID: testUserID, Name: testID.Name}),
+		identityCase(`email_verified "true"`, map[string]any{"email_verified": "true"}, identity.Identity{UserID: testUserID, Name: testID.Name}),
+		identityCase("email_verified 1", map[string]any{"email_verified": 1}, identity.Identity{UserID: testUserID, Name: testID.Name}),
+		identityCase("email_verified [true]", map[string]any{"email_verified": []any{true}}, identity.Identity{UserID: testUserID, Name: testID.Name}),
+		identityCase("email_verified without an email", map[string]any{"email": omit{}}, identity.Identity{UserID: testUserID, Name: testID.Name}),
 		identityCase("another claim's verification does not count",
 			map[string]any{"email_verified": omit{}, "phone_number_verified": true, "verified": true},
-			Identity{UserID: testUserID, Name: testID.Name}),
+			identity.Identity{UserID: testUserID, Name: testID.Name}),
 		payloadCase("payload is a list", `[]`),
 		payloadCase("payload is null", `null`),
 		payloadCase("payload is a string", `"x"`),
@@ -290,11 +291,11 @@ func TestTokenMatrix(t *testing.T) {
 
 // checkVerify verifies token and checks the result: want (nil for success)
 // and the identity (zero means testID).
-func checkVerify(t *testing.T, v *JWT, token string, want error, id Identity) {
+func checkVerify(t *testing.T, v *JWT, token string, want error, id identity.Identity) {
 	t.Helper()
 	got, err := v.Verify(context.Background(), bearer(token))
 	if want == nil {
-		if id == (Identity{}) {
+		if id == (identity.Identity{}) {
 			id = testID
 		}
 		if err != nil || got != id {
@@ -302,7 +303,7 @@ func checkVerify(t *testing.T, v *JWT, token string, want error, id Identity) {
 		}
 		return
 	}
-	if !errors.Is(err, want) || got != (Identity{}) {
+	if !errors.Is(err, want) || got != (identity.Identity{}) {
 		t.Fatalf("Verify = %+v, %v; want %v", got, err, want)
 	}
 }

@@ -3,22 +3,13 @@ package session
 import (
 	"context"
 	"fmt"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 )
-
-// Identity is the caller as the verified session names them.
-type Identity struct {
-	UserID string // never blank
-	// Email is empty unless the session carries an email that it says is
-	// verified (see ClaimNames.EmailVerified), or unverified emails are
-	// trusted.
-	Email string
-	Name  string // empty when the session carries no name
-}
 
 // ClaimNames says which claims of the session carry the identity. An empty
 // field means the field of DefaultClaimNames.
@@ -80,19 +71,19 @@ type Authorizer struct {
 // Verify returns the identity in req.RequestContext.Authorizer.JWT.Claims.
 // A request without authorizer claims is refused with ErrNoSession, one
 // whose user id is missing or blank with ErrInvalid.
-func (a *Authorizer) Verify(_ context.Context, req *events.APIGatewayV2HTTPRequest) (Identity, error) {
+func (a *Authorizer) Verify(_ context.Context, req *events.APIGatewayV2HTTPRequest) (identity.Identity, error) {
 	if req == nil || req.RequestContext.Authorizer == nil || req.RequestContext.Authorizer.JWT == nil ||
 		len(req.RequestContext.Authorizer.JWT.Claims) == 0 {
-		return Identity{}, fmt.Errorf("%w: the request carries no JWT authorizer claims", ErrNoSession)
+		return identity.Identity{}, fmt.Errorf("%w: the request carries no JWT authorizer claims", ErrNoSession)
 	}
 	claims := req.RequestContext.Authorizer.JWT.Claims
 	names := a.Claims.orDefault()
-	id := Identity{UserID: claims[names.UserID], Name: claims[names.Name]}
+	id := identity.Identity{UserID: claims[names.UserID], Name: claims[names.Name]}
 	if a.TrustUnverifiedEmail || claims[names.EmailVerified] == "true" {
 		id.Email = claims[names.Email]
 	}
 	if blank(id.UserID) {
-		return Identity{}, fmt.Errorf("%w: authorizer claim %q is missing or blank", ErrInvalid, names.UserID)
+		return identity.Identity{}, fmt.Errorf("%w: authorizer claim %q is missing or blank", ErrInvalid, names.UserID)
 	}
 	return id, nil
 }

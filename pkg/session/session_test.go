@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"maps"
 	"strings"
 	"testing"
@@ -95,31 +96,31 @@ func TestAuthorizer(t *testing.T) {
 		claims ClaimNames
 		trust  bool // TrustUnverifiedEmail
 		req    *events.APIGatewayV2HTTPRequest
-		want   Identity
+		want   identity.Identity
 		err    error
 	}{
-		{name: "default claims", req: withClaims(full), want: Identity{"u1", "a@b.test", "A"}},
-		{name: "email_verified absent", req: withClaims(unverified), want: Identity{UserID: "u1", Name: "A"}},
+		{name: "default claims", req: withClaims(full), want: identity.Identity{UserID: "u1", Email: "a@b.test", Name: "A"}},
+		{name: "email_verified absent", req: withClaims(unverified), want: identity.Identity{UserID: "u1", Name: "A"}},
 		{name: `email_verified "false"`, req: withClaims(with(map[string]string{"email_verified": "false"})),
-			want: Identity{UserID: "u1", Name: "A"}},
+			want: identity.Identity{UserID: "u1", Name: "A"}},
 		{name: `email_verified "True"`, req: withClaims(with(map[string]string{"email_verified": "True"})),
-			want: Identity{UserID: "u1", Name: "A"}},
+			want: identity.Identity{UserID: "u1", Name: "A"}},
 		{name: `email_verified "1"`, req: withClaims(with(map[string]string{"email_verified": "1"})),
-			want: Identity{UserID: "u1", Name: "A"}},
+			want: identity.Identity{UserID: "u1", Name: "A"}},
 		{name: `email_verified ""`, req: withClaims(with(map[string]string{"email_verified": ""})),
-			want: Identity{UserID: "u1", Name: "A"}},
+			want: identity.Identity{UserID: "u1", Name: "A"}},
 		{name: "custom email_verified claim", claims: ClaimNames{EmailVerified: "mail_ok"},
 			req:  withClaims(with(map[string]string{"mail_ok": "true", "email_verified": "false"})),
-			want: Identity{"u1", "a@b.test", "A"}},
+			want: identity.Identity{UserID: "u1", Email: "a@b.test", Name: "A"}},
 		{name: "custom email_verified claim, default one true", claims: ClaimNames{EmailVerified: "mail_ok"},
-			req: withClaims(full), want: Identity{UserID: "u1", Name: "A"}},
-		{name: "unverified email trusted", trust: true, req: withClaims(unverified), want: Identity{"u1", "a@b.test", "A"}},
+			req: withClaims(full), want: identity.Identity{UserID: "u1", Name: "A"}},
+		{name: "unverified email trusted", trust: true, req: withClaims(unverified), want: identity.Identity{UserID: "u1", Email: "a@b.test", Name: "A"}},
 		{name: "blank user id", req: withClaims(map[string]string{"sub": " \t "}), err: ErrInvalid},
 		{name: "blank user id with a verified email", req: withClaims(with(map[string]string{"sub": " ", "email_verified": "true"})),
 			err: ErrInvalid},
 		{name: "custom claims", claims: ClaimNames{UserID: "uid", Email: "mail"}, req: withClaims(full),
-			want: Identity{"u2", "c@d.test", "A"}},
-		{name: "user id only", req: withClaims(map[string]string{"sub": "u1"}), want: Identity{UserID: "u1"}},
+			want: identity.Identity{UserID: "u2", Email: "c@d.test", Name: "A"}},
+		{name: "user id only", req: withClaims(map[string]string{"sub": "u1"}), want: identity.Identity{UserID: "u1"}},
 		{name: "nil request", err: ErrNoSession},
 		{name: "no authorizer", req: &events.APIGatewayV2HTTPRequest{}, err: ErrNoSession},
 		{name: "no JWT authorizer", err: ErrNoSession, req: &events.APIGatewayV2HTTPRequest{
@@ -218,7 +219,7 @@ func TestOptions(t *testing.T) {
 		opts   func(*Options)
 		claims map[string]any
 		want   error
-		id     Identity
+		id     identity.Identity
 	}{
 		{name: "leeway 0 means 30s", claims: map[string]any{"exp": now - 30}, want: ErrInvalid},
 		{name: "leeway 0 means 30s, inside", claims: map[string]any{"exp": now - 29}},
@@ -227,15 +228,15 @@ func TestOptions(t *testing.T) {
 		{name: "custom leeway exceeded", opts: func(o *Options) { o.Leeway = 2 * time.Minute },
 			claims: map[string]any{"nbf": now + 121}, want: ErrInvalid},
 		{name: "custom claim names", opts: func(o *Options) { o.Claims = ClaimNames{UserID: "uid", Email: "mail"} },
-			claims: map[string]any{"uid": "u2", "mail": "m@x.test"}, id: Identity{"u2", "m@x.test", testID.Name}},
+			claims: map[string]any{"uid": "u2", "mail": "m@x.test"}, id: identity.Identity{UserID: "u2", Email: "m@x.test", Name: testID.Name}},
 		{name: "custom email_verified claim", opts: func(o *Options) { o.Claims = ClaimNames{EmailVerified: "mail_ok"} },
 			claims: map[string]any{"mail_ok": true, "email_verified": false}},
 		{name: "custom email_verified claim false", opts: func(o *Options) { o.Claims = ClaimNames{EmailVerified: "mail_ok"} },
-			claims: map[string]any{"mail_ok": false}, id: Identity{UserID: testUserID, Name: testID.Name}},
+			claims: map[string]any{"mail_ok": false}, id: identity.Identity{UserID: testUserID, Name: testID.Name}},
 		{name: "unverified email trusted", opts: trustEmail, claims: map[string]any{"email_verified": false}},
 		{name: "email without email_verified trusted", opts: trustEmail, claims: map[string]any{"email_verified": omit{}}},
 		{name: "trusted, null email is absent", opts: trustEmail, claims: map[string]any{"email": nil},
-			id: Identity{UserID: testUserID, Name: testID.Name}},
+			id: identity.Identity{UserID: testUserID, Name: testID.Name}},
 		{name: "trusted, the email's type is still checked", opts: trustEmail, claims: map[string]any{"email": 1}, want: ErrInvalid},
 		{name: "custom user id claim missing", opts: func(o *Options) { o.Claims = ClaimNames{UserID: "uid"} },
 			want: ErrInvalid},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -363,4 +365,25 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	w.Header().Set("X-Amzn-RequestId", "00000000-0000-4000-8000-000000000000")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body)
+}
+
+// Offline returns spec's secret loaded from value, its JSON, as a function
+// loads a secret given in the environment (Spec.OverrideSetting), with no
+// Secrets Manager at all. It fails tb when value does not load.
+func Offline(tb testing.TB, spec secrets.Spec, value string) *secrets.Secret {
+	tb.Helper()
+	loader := &secrets.Loader{
+		Getenv: func(name string) string {
+			if name == spec.OverrideSetting() {
+				return value
+			}
+			return ""
+		},
+		Logger: slog.New(slog.DiscardHandler),
+	}
+	loaded, err := loader.Load(context.Background(), spec)
+	if err != nil {
+		tb.Fatalf("secretstest.Offline: %v", err)
+	}
+	return loaded[0]
 }

@@ -1,4 +1,4 @@
-package localapi
+package copilottest
 
 import (
 	"crypto/rand"
@@ -11,27 +11,27 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/copilot"
 )
 
-// CopilotStandIn answers Copilot.cx's generate_user_auth_key call (POST
+// StandIn answers Copilot.cx's generate_user_auth_key call (POST
 // /v2/api/management/your_own/auth/generate_user_auth_key, relative to its
 // base URL) as the real API does, for local use and tests: HTTP Basic
 // credentials that match ClientID and ClientSecret and a body
 // {"user_id": "<non-empty>"} get 200 {"auth_key": "<random>"}; other
 // credentials get 401 {"reason": "AUTH.UNAUTHORIZED"}. It keeps no state.
-type CopilotStandIn struct {
+type StandIn struct {
 	ClientID, ClientSecret string
 }
 
-// DevCopilotStandIn returns the stand-in that accepts the dev Copilot
-// credentials of DevSettings.
-func DevCopilotStandIn() CopilotStandIn {
-	return CopilotStandIn{ClientID: devCopilotClientID, ClientSecret: devCopilotClientSecret}
+// Dev returns the stand-in that accepts the dev-only credentials of
+// copilot.Descriptor (copilot.DevClientID and copilot.DevClientSecret).
+func Dev() StandIn {
+	return StandIn{ClientID: copilot.DevClientID, ClientSecret: copilot.DevClientSecret}
 }
 
 // maxStandInBody bounds the request body the stand-in reads.
 const maxStandInBody = 4 << 10
 
 // ServeHTTP answers one request.
-func (c CopilotStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (c StandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path != "/"+copilot.Path:
 		writeReason(w, http.StatusNotFound, "NOT_FOUND")

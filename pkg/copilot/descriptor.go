@@ -1,0 +1,52 @@
+package copilot
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
+)
+
+// Dev-only Copilot credentials: published here, so they authenticate
+// nothing but the stand-in of package copilottest.
+const (
+	DevClientID     = "dev-only-copilot-client-id"
+	DevClientSecret = "dev-only-copilot-client-secret-not-for-production"
+)
+
+// Descriptor is the Copilot function, POST /copilot/auth-key. Its secret
+// (COPILOT_SECRET_ID) holds "client_id" and "client_secret"; its settings
+// are COPILOT_BASE_URL (required; see New) and COPILOT_TIMEOUT (DefaultTimeout
+// by default, between 100ms and MaxTimeout).
+var Descriptor = descriptor.Vendor{
+	Name:      "copilot",
+	LogicalID: "CopilotFunction",
+	Routes:    []descriptor.Route{{Method: http.MethodPost, Path: "/copilot/auth-key"}},
+	Secret: secrets.Spec{
+		Setting: "COPILOT_SECRET_ID",
+		Keys:    []string{"client_id", "client_secret"},
+		Check:   CheckCredentials,
+	},
+	Dev: map[string]string{
+		"COPILOT_SECRET_JSON": `{"client_id":"` + DevClientID + `","client_secret":"` + DevClientSecret + `"}`,
+	},
+	Configure: configure,
+}
+
+func configure(env *config.Env) descriptor.NewMinter {
+	raw := env.Required(settingBaseURL)
+	timeout := env.Duration(settingTimeout, DefaultTimeout, minTimeout, MaxTimeout)
+	var base *url.URL
+	if raw != "" {
+		var err error
+		if base, err = checkBaseURL(raw); err != nil {
+			env.Fail(settingBaseURL, err.Error())
+		}
+	}
+	return func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
+		return newMinter(base, timeout, s, d.Logger)
+	}
+}
