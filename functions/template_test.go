@@ -8,6 +8,8 @@ package functions_test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 	"maps"
 	"os"
 	"regexp"
@@ -59,43 +61,35 @@ func TemplateRoutes(path string) ([]Route, error) {
 	return routes, nil
 }
 
-// The contract, per function (README.md).
-var contractFunctions = []struct {
+// contractFunction is what the template must deploy for one vendor.
+type contractFunction struct {
 	logicalID  string
 	vendor     string   // prefix of its secret's names: <vendor>Secret, Existing<vendor>SecretArn, <VENDOR>_SECRET_ID
 	routes     []Route  // its routes
 	settings   []string // its environment beyond the session settings
 	secretKeys []string // the JSON keys of its secret
-}{
-	{
-		logicalID:  "KustomerFunction",
-		vendor:     "Kustomer",
-		routes:     []Route{{"POST", "/kustomer/token", "KustomerFunction"}},
-		settings:   []string{"KUSTOMER_SECRET_ID", "KUSTOMER_IDENTIFY_BY"},
-		secretKeys: []string{"secret"},
-	},
-	{
-		logicalID:  "CcaiFunction",
-		vendor:     "Ccai",
-		routes:     []Route{{"GET", "/ccai/token", "CcaiFunction"}, {"POST", "/ccai/token", "CcaiFunction"}},
-		settings:   []string{"CCAI_SECRET_ID", "CCAI_COMPANY_NAME", "CCAI_TOKEN_TTL"},
-		secretKeys: []string{"company_secret"},
-	},
-	{
-		logicalID:  "DecagonFunction",
-		vendor:     "Decagon",
-		routes:     []Route{{"POST", "/decagon/token", "DecagonFunction"}},
-		settings:   []string{"DECAGON_SECRET_ID", "DECAGON_TOKEN_TTL"},
-		secretKeys: []string{"private_key"},
-	},
-	{
-		logicalID:  "CopilotFunction",
-		vendor:     "Copilot",
-		routes:     []Route{{"POST", "/copilot/auth-key", "CopilotFunction"}},
-		settings:   []string{"COPILOT_SECRET_ID", "COPILOT_BASE_URL", "COPILOT_TIMEOUT"},
-		secretKeys: []string{"client_id", "client_secret"},
-	},
 }
+
+// contractFunctions are every vendor's function, from its descriptor: its
+// settings are the names its Configure reads, and its secret's setting.
+var contractFunctions = func() []contractFunction {
+	var fns []contractFunction
+	for _, v := range vendors.All() {
+		env := config.New(func(string) string { return "" })
+		v.Configure(env)
+		f := contractFunction{
+			logicalID:  v.LogicalID,
+			vendor:     strings.ToUpper(v.Name[:1]) + v.Name[1:],
+			settings:   append([]string{v.Secret.Setting}, env.Read()...),
+			secretKeys: v.Secret.Keys,
+		}
+		for _, r := range v.Routes {
+			f.routes = append(f.routes, Route{Method: r.Method, Path: r.Path, LogicalID: v.LogicalID})
+		}
+		fns = append(fns, f)
+	}
+	return fns
+}()
 
 // sessionSettings are in every function's environment; SESSION_SECRET_ID
 // joins them in hs256 mode only.
@@ -125,23 +119,23 @@ var scenarios = []struct {
 }{
 	{"authorizer, secrets created", map[string]string{"SessionMode": "authorizer"}},
 	{"authorizer with a required scope", map[string]string{"SessionMode": "authorizer", "SessionRequiredScope": "tokens:issue"}},
-	{"jwks, existing secrets", map[string]string{
-		"SessionMode":               "jwks",
-		"SessionJwksUrl":            "https://issuer.example.com/.well-known/jwks.json",
-		"ExistingKustomerSecretArn": existingARN("kustomer"),
-		"ExistingCcaiSecretArn":     existingARN("ccai"),
-		"ExistingDecagonSecretArn":  existingARN("decagon"),
-		"ExistingCopilotSecretArn":  existingARN("copilot"),
-	}},
+	{"jwks, existing secrets", withExistingSecrets(map[string]string{
+		"SessionMode":    "jwks",
+		"SessionJwksUrl": "https://issuer.example.com/.well-known/jwks.json",
+	})},
 	{"hs256, secrets created", map[string]string{"SessionMode": "hs256"}},
-	{"hs256, existing secrets", map[string]string{
-		"SessionMode":               "hs256",
-		"ExistingSessionSecretArn":  existingARN("session"),
-		"ExistingKustomerSecretArn": existingARN("kustomer"),
-		"ExistingCcaiSecretArn":     existingARN("ccai"),
-		"ExistingDecagonSecretArn":  existingARN("decagon"),
-		"ExistingCopilotSecretArn":  existingARN("copilot"),
-	}},
+	{"hs256, existing secrets", withExistingSecrets(map[string]string{
+		"SessionMode":              "hs256",
+		"ExistingSessionSecretArn": existingARN("session"),
+	})},
+}
+
+// withExistingSecrets adds an existing secret's ARN for every vendor to params.
+func withExistingSecrets(params map[string]string) map[string]string {
+	for _, f := range contractFunctions {
+		params["Existing"+f.vendor+"SecretArn"] = existingARN(strings.ToLower(f.vendor))
+	}
+	return params
 }
 
 // deploy returns the template resolved for one scenario.
@@ -546,12 +540,19 @@ func TestSecrets(t *testing.T) {
 func TestOutputs(t *testing.T) {
 	tpl := mustReadTemplate(t)
 	const base = "https://{TokenApi}.execute-api.{AWS::Region}.{AWS::URLSuffix}"
-	urls := map[string]string{
-		"ApiUrl":            base,
-		"KustomerTokenUrl":  base + "/kustomer/token",
-		"CcaiTokenUrl":      base + "/ccai/token",
-		"DecagonTokenUrl":   base + "/decagon/token",
-		"CopilotAuthKeyUrl": base + "/copilot/auth-key",
+	// The URL outputs: the API's, and one per route path, named after it
+	// ("/kustomer/token" is KustomerTokenUrl).
+	urls := map[string]string{"ApiUrl": base}
+	for _, f := range contractFunctions {
+		for _, r := range f.routes {
+			name := ""
+			for part := range strings.SplitSeq(strings.Trim(r.Path, "/"), "/") {
+				for word := range strings.SplitSeq(part, "-") {
+					name += strings.ToUpper(word[:1]) + word[1:]
+				}
+			}
+			urls[name+"Url"] = base + r.Path
+		}
 	}
 	for _, sc := range scenarios {
 		s := deploy(t, tpl, sc.params)

@@ -19,13 +19,25 @@ var (
 type Env struct {
 	getenv func(string) string
 	errs   []error
+	read   []string // the names read, in order, each once
 }
 
 // New returns an Env reading from getenv.
 func New(getenv func(string) string) *Env { return &Env{getenv: getenv} }
 
 // Getenv returns the raw value of name, without any check.
-func (e *Env) Getenv(name string) string { return e.getenv(name) }
+func (e *Env) Getenv(name string) string { return e.lookup(name) }
+
+// Read returns the names of the settings read so far, in the order first
+// read: what a component's settings are, without a second list of them.
+func (e *Env) Read() []string { return slices.Clone(e.read) }
+
+func (e *Env) lookup(name string) string {
+	if !slices.Contains(e.read, name) {
+		e.read = append(e.read, name)
+	}
+	return e.getenv(name)
+}
 
 // Err returns every error met so far, joined, or nil.
 func (e *Env) Err() error { return errors.Join(e.errs...) }
@@ -37,7 +49,7 @@ func (e *Env) Fail(name string, why string) {
 
 // String returns the trimmed value of name, or def when it is unset or blank.
 func (e *Env) String(name, def string) string {
-	if v := strings.TrimSpace(e.getenv(name)); v != "" {
+	if v := strings.TrimSpace(e.lookup(name)); v != "" {
 		return v
 	}
 	return def

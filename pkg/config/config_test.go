@@ -3,6 +3,7 @@ package config_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -95,4 +96,16 @@ func ExampleEnv() {
 	// 2h0m0s
 	// KUSTOMER_IDENTIFY_BY: setting is not valid: must be one of external_id, email
 	// CCAI_COMPANY_NAME: required setting is not set
+}
+
+func TestEnvRead(t *testing.T) {
+	env := envOf(map[string]string{"B": "1s"})
+	env.String("A", "x")
+	env.Duration("B", 0, 0, time.Minute)
+	env.Required("C")
+	env.String("A", "again")
+	env.List("D", nil)
+	if got, want := env.Read(), []string{"A", "B", "C", "D"}; !slices.Equal(got, want) {
+		t.Errorf("Read() = %v, want %v: every name read, once, in order", got, want)
+	}
 }

@@ -1,0 +1,202 @@
+package functions_test
+
+import (
+	"bytes"
+	"context"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
+)
+
+// The vendor is the unit: everything that names the vendors covers exactly
+// vendors.All, so a piece forgotten when a vendor is added fails here.
+
+// TestVendorsAreConsistent checks each descriptor against the conventions
+// the Makefile and the events rely on.
+func TestVendorsAreConsistent(t *testing.T) {
+	names := map[string]bool{}
+	for _, v := range vendors.All() {
+		if names[v.Name] {
+			t.Errorf("vendor %q is listed twice", v.Name)
+		}
+		names[v.Name] = true
+		if v.Name == "" || v.Name != strings.ToLower(v.Name) {
+			t.Errorf("vendor name %q: want a lower-case name", v.Name)
+			continue
+		}
+		if want := strings.ToUpper(v.Name[:1]) + v.Name[1:] + "Function"; v.LogicalID != want {
+			t.Errorf("%s: LogicalID %q, want %q (the Makefile's build-<LogicalId> derives the vendor from it)", v.Name, v.LogicalID, want)
+		}
+		if _, err := os.Stat(filepath.Join(v.Name, "main.go")); err != nil {
+			t.Errorf("%s: no functions/%s/main.go", v.Name, v.Name)
+		}
+		if len(v.Routes) == 0 || v.Configure == nil || v.Secret.Setting == "" || len(v.Secret.Keys) == 0 {
+			t.Errorf("%s: the descriptor lacks routes, Configure or its secret", v.Name)
+		}
+		dev := v.Dev[v.Secret.OverrideSetting()]
+		if dev == "" || !strings.Contains(dev, "dev-only") {
+			t.Errorf("%s: Dev must give %s, with values that say dev-only", v.Name, v.Secret.OverrideSetting())
+		}
+	}
+}
+
+// TestTemplateFunctionsAreTheVendors: template.yaml deploys one function per
+// vendor, and no other.
+func TestTemplateFunctionsAreTheVendors(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	var got []string
+	for id, r := range field(tpl, "Resources").(map[string]any) {
+		if field(r, "Type") == "AWS::Serverless::Function" {
+			got = append(got, id)
+		}
+	}
+	if want := logicalIDs(); !slices.Equal(slices.Sorted(slices.Values(got)), want) {
+		t.Errorf("template.yaml functions = %v, want one per vendor %v", slices.Sorted(slices.Values(got)), want)
+	}
+}
+
+// TestEventFilesAreTheVendors: events/ holds one event per vendor, and
+// events/env.json one entry per vendor's function.
+func TestEventFilesAreTheVendors(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "events", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range files {
+		if name := filepath.Base(f); !strings.Contains(name, "env") {
+			got = append(got, strings.TrimSuffix(name, ".json"))
+		}
+	}
+	var want []string
+	for _, v := range vendors.All() {
+		want = append(want, v.Name)
+	}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("events/*.json = %v, want one per vendor %v", got, want)
+	}
+	var envFile map[string]map[string]string
+	readJSON(t, filepath.Join("..", "events", "env.json"), &envFile)
+	if got := slices.Sorted(maps.Keys(envFile)); !slices.Equal(got, logicalIDs()) {
+		t.Errorf("events/env.json functions = %v, want %v", got, logicalIDs())
+	}
+}
+
+// TestMakefileBuildsTheVendors: `make build` builds every vendor's
+// bootstrap, and `sam build`'s build-<LogicalId> builds its own.
+func TestMakefileBuildsTheVendors(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	dryRun := func(args ...string) string {
+		t.Helper()
+		var stderr bytes.Buffer
+		cmd := exec.CommandContext(ctx, "make", append([]string{"-s", "--no-print-directory", "-n", "-C", ".."}, args...)...)
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("make -n %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
+		}
+		return string(out)
+	}
+	pkgOf := regexp.MustCompile(`go build .*\./functions/([a-z0-9]+)\s*$`)
+	var built []string
+	for line := range strings.Lines(dryRun("build")) {
+		if m := pkgOf.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+			built = append(built, m[1])
+		}
+	}
+	var want []string
+	for _, v := range vendors.All() {
+		want = append(want, v.Name)
+		out := dryRun("build-"+v.LogicalID, "ARTIFACTS_DIR=/artifacts")
+		if !strings.Contains(out, "-o /artifacts/bootstrap ./functions/"+v.Name+"\n") {
+			t.Errorf("make build-%s does not build ./functions/%s into $ARTIFACTS_DIR/bootstrap:\n%s", v.LogicalID, v.Name, out)
+		}
+	}
+	slices.Sort(want)
+	if slices.Sort(built); !slices.Equal(built, want) {
+		t.Errorf("make build builds %v, want %v", built, want)
+	}
+}
+
+// TestReadmeEndpointsAreTheRoutes: the README's endpoint table lists every
+// vendor's routes, and no other.
+func TestReadmeEndpointsAreTheRoutes(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## Endpoints\n")
+	if !ok {
+		t.Fatal("README.md has no ## Endpoints section")
+	}
+	route := regexp.MustCompile("`((?:GET|POST|PUT|DELETE|PATCH) /[^`]*)`")
+	var got []string
+	for line := range strings.Lines(section) {
+		if strings.HasPrefix(line, "## ") {
+			break
+		}
+		if !strings.HasPrefix(line, "| ") {
+			continue
+		}
+		for _, m := range route.FindAllStringSubmatch(line, -1) {
+			got = append(got, m[1])
+		}
+	}
+	var want []string
+	for _, v := range vendors.All() {
+		for _, r := range v.Routes {
+			want = append(want, r.Key())
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("README endpoint table routes = %v, want %v", got, want)
+	}
+}
+
+// TestBootstrapsLinkOnlyTheirVendor: a vendor's bootstrap imports no other
+// vendor's package, so a change to one vendor leaves the others' binaries
+// as they are.
+func TestBootstrapsLinkOnlyTheirVendor(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	const module = "github.com/vendortokens/vendor-token-functions/pkg/"
+	for _, v := range vendors.All() {
+		out, err := exec.CommandContext(ctx, "go", "list", "-deps", "./"+v.Name).Output()
+		if err != nil {
+			t.Fatalf("go list -deps ./functions/%s: %v", v.Name, err)
+		}
+		deps := strings.Fields(string(out))
+		for _, other := range vendors.All() {
+			linked := slices.ContainsFunc(deps, func(d string) bool {
+				return d == module+other.Name || strings.HasPrefix(d, module+other.Name+"/")
+			})
+			if want := other.Name == v.Name; linked != want {
+				t.Errorf("functions/%s links pkg/%s: %v, want %v", v.Name, other.Name, linked, want)
+			}
+		}
+		if slices.Contains(deps, module+"vendors") {
+			t.Errorf("functions/%s links pkg/vendors, the list of all vendors", v.Name)
+		}
+	}
+}
+
+func logicalIDs() []string {
+	var ids []string
+	for _, v := range vendors.All() {
+		ids = append(ids, v.LogicalID)
+	}
+	slices.Sort(ids)
+	return ids
+}
