@@ -76,7 +76,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 
 	resp, userID, err := h.serve(ctx, &req)
 	if err != nil {
-		resp = errorResponse(err, requestID)
+		resp = ErrorResponse(err, requestID)
 	}
 	h.log(ctx, &req, requestID, userID, resp.StatusCode, now().Sub(start), err)
 	return resp, nil
@@ -150,7 +150,11 @@ type errorDetail struct {
 	RequestID string `json:"request_id"`
 }
 
-func errorResponse(err error, requestID string) events.APIGatewayV2HTTPResponse {
+// ErrorResponse is the contract's answer to err: the status of its kind
+// (see apierror.Classify) and the body {"error": {"code", "message",
+// "request_id"}}, with the JSON headers (and WWW-Authenticate: Bearer for
+// unauthorized). The local server writes its own errors with it too.
+func ErrorResponse(err error, requestID string) events.APIGatewayV2HTTPResponse {
 	kind, message := apierror.Classify(err)
 	body, _ := json.Marshal(errorBody{errorDetail{Code: kind.Code, Message: message, RequestID: requestID}})
 	headers := jsonHeaders

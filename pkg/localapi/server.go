@@ -3,7 +3,6 @@ package localapi
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
@@ -203,22 +202,8 @@ func writeResponse(w http.ResponseWriter, resp events.APIGatewayV2HTTPResponse, 
 	_, _ = w.Write(body)
 }
 
-// writeError writes err as the contract's error body.
+// writeError writes err as the contract's error body, as the functions'
+// handler does (httpapi.ErrorResponse).
 func writeError(w http.ResponseWriter, err error, requestID string) {
-	kind, message := apierror.Classify(err)
-	type detail struct {
-		Code      string `json:"code"`
-		Message   string `json:"message"`
-		RequestID string `json:"request_id"`
-	}
-	body, _ := json.Marshal(struct {
-		Error detail `json:"error"`
-	}{detail{kind.Code, message, requestID}})
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Apigw-Requestid", requestID)
-	w.WriteHeader(kind.Status)
-	_, _ = w.Write(body)
+	writeResponse(w, httpapi.ErrorResponse(err, requestID), requestID)
 }

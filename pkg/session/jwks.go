@@ -7,9 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vendortokens/vendor-token-functions/pkg/loopback"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -323,18 +323,10 @@ func CheckJWKSURL(raw string) error {
 		return errors.New("must not hold user info (user:password@)")
 	case u.Scheme == "https":
 		return nil
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && loopback.IsHost(u.Hostname()):
 		return nil
 	}
 	return errors.New("must be https (http only to a loopback address)")
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func checkRedirect(req *http.Request, via []*http.Request) error {

@@ -66,11 +66,11 @@ func NewHS256(key func(context.Context) ([]byte, error), opts Options) (*JWT, er
 	}
 	lookup := func(ctx context.Context, _ *jwt.Token) (any, error) {
 		k, err := key(ctx)
-		switch {
-		case err != nil:
+		if err != nil {
 			return nil, fmt.Errorf("session: reading the HS256 key: %w", err)
-		case len(k) < MinHS256KeyLen:
-			return nil, fmt.Errorf("session: the HS256 key is shorter than %d bytes", MinHS256KeyLen)
+		}
+		if err := CheckHS256Key(k); err != nil {
+			return nil, err
 		}
 		return k, nil
 	}
