@@ -462,3 +462,32 @@ func TestRevokedSecretAnswersInternal(t *testing.T) {
 		t.Fatalf("a secret leaks")
 	}
 }
+
+// TestBadSettingsReportedTogetherBeforeIO: a start with several bad
+// settings, the vendor's among them, and a missing secret id fails with one
+// error that names each, shows no value, and reads no secret.
+func TestBadSettingsReportedTogetherBeforeIO(t *testing.T) {
+	var logs bytes.Buffer
+	srv := newServer(t)
+	env := hs256Env()
+	env["SECRETS_TTL"] = "forever-and-a-day"
+	env["KUSTOMER_IDENTIFY_BY"] = "phone-number-value"
+	delete(env, "KUSTOMER_SECRET_ID")
+	_, err := build(t, env, srv, &logs)
+	if !errors.Is(err, function.ErrConfig) {
+		t.Fatalf("Build error = %v, want ErrConfig", err)
+	}
+	for _, want := range []string{"SECRETS_TTL", "KUSTOMER_IDENTIFY_BY", "KUSTOMER_SECRET_ID"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+	for _, value := range []string{"forever-and-a-day", "phone-number-value"} {
+		if strings.Contains(err.Error(), value) {
+			t.Errorf("error %q shows the value %q", err, value)
+		}
+	}
+	if n := srv.Calls(); n != 0 {
+		t.Errorf("Secrets Manager was called %d times before the settings were found bad", n)
+	}
+}
