@@ -14,11 +14,11 @@
 //
 // BenchmarkWarm/<function>/handler serves one API Gateway event through the
 // handler Build returns (hs256 session verification, minting, the JSON log
-// line); BenchmarkWarm/<function>/floor does only the cryptography in the
+// line); BenchmarkWarm/<function>/floor does only the necessary work in the
 // same run: golang-jwt's HS256 verification of the same session token, then
-// golang-jwt's signing of the vendor token (HMAC-SHA256 for Decagon; one
-// HTTP round trip to the same loopback upstream for Copilot). The report
-// takes the fastest of the -count samples of each.
+// the vendor's own minter called directly (its signing; for Copilot, one
+// HTTP exchange with the same loopback upstream). The report takes the
+// fastest of the -count samples of each.
 //
 // BenchmarkBootstrap builds every function and the yardstick (command
 // yardstick, beside this package) with the production flags of the

@@ -1,12 +1,8 @@
 package perf_test
 
 import (
-	"encoding/json"
-	"github.com/vendortokens/vendor-token-functions/pkg/ccai"
-	"github.com/vendortokens/vendor-token-functions/pkg/copilot"
-	"github.com/vendortokens/vendor-token-functions/pkg/decagon"
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
-	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -30,7 +26,9 @@ const (
 	authKey    = "Y2lPaUpJVXpJMU5eyJhY2Nlc3NfdG9rZW4iOiJleUowZVhBaU9pSktWMVFp"
 )
 
-// fixture is one function as the benchmarks configure it.
+// fixture is one function as the benchmarks configure it: a vendor, with
+// its dev settings and dev secret (held in the Secrets Manager stand-in),
+// served through its first route.
 type fixture struct {
 	name     string
 	vendor   descriptor.Vendor
@@ -39,45 +37,22 @@ type fixture struct {
 	settings map[string]string // the vendor's own settings; the secret id is added
 }
 
-// fixtures are the four functions, in the order of the report.
-var fixtures = []fixture{
-	{
-		name: "kustomer", vendor: kustomer.Descriptor, route: "POST /kustomer/token",
-		secret:   `{"secret":"perf-kustomer-chat-secret-0123456789"}`,
-		settings: map[string]string{"KUSTOMER_IDENTIFY_BY": "external_id"},
-	},
-	{
-		name: "ccai", vendor: ccai.Descriptor, route: "GET /ccai/token",
-		secret:   `{"company_secret":"perf-ccai-company-secret-0123456789"}`,
-		settings: map[string]string{"CCAI_COMPANY_NAME": "example-company", "CCAI_TOKEN_TTL": "1h"},
-	},
-	{
-		name: "decagon", vendor: decagon.Descriptor, route: "POST /decagon/token",
-		secret:   `{"private_key":"perf-decagon-private-key-0123456789"}`,
-		settings: map[string]string{"DECAGON_TOKEN_TTL": "24h"},
-	},
-	{
-		name: "copilot", vendor: copilot.Descriptor, route: "POST /copilot/auth-key",
-		secret:   `{"client_id":"PERFCLIENT","client_secret":"perf-copilot-client-secret-0123"}`,
-		settings: map[string]string{"COPILOT_TIMEOUT": "3s"}, // COPILOT_BASE_URL: see env
-	},
-}
-
-// vendorKey returns the one signing key in the fixture's secret (Copilot has
-// none: it returns the client secret).
-func (f fixture) vendorKey(tb testing.TB) []byte {
-	var values map[string]string
-	if err := json.Unmarshal([]byte(f.secret), &values); err != nil {
-		tb.Fatal(err)
+// fixtures are every vendor's function, in the order of vendors.All.
+var fixtures = func() []fixture {
+	var fs []fixture
+	for _, v := range vendors.All() {
+		settings := maps.Clone(v.Dev)
+		delete(settings, v.Secret.OverrideSetting())
+		fs = append(fs, fixture{
+			name:     v.Name,
+			vendor:   v,
+			route:    v.Routes[0].Key(),
+			secret:   v.Dev[v.Secret.OverrideSetting()],
+			settings: settings,
+		})
 	}
-	for _, k := range f.vendor.Secret.Keys {
-		if k != "client_id" {
-			return []byte(values[k])
-		}
-	}
-	tb.Fatalf("%s: no key in the secret", f.name)
-	return nil
-}
+	return fs
+}()
 
 // secretIDs are the Secrets Manager ids of the fixture's two secrets.
 func (f fixture) secretIDs() (session, vendor string) {
@@ -97,9 +72,7 @@ func (f fixture) env(upstreamURL string) map[string]string {
 		f.vendor.Secret.Setting: vendorID,
 		"SECRETS_TTL":           "5m",
 	})
-	if f.name == "copilot" {
-		env["COPILOT_BASE_URL"] = upstreamURL
-	}
+	env["COPILOT_BASE_URL"] = upstreamURL // read by the Copilot function only
 	return env
 }
 

@@ -3,15 +3,12 @@ package perf_test
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
-	"io"
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
+	"log/slog"
 	"net/http"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -87,13 +84,10 @@ func (c *lineCounter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// sessionClaims are the verified session's identity claims.
-type sessionClaims struct{ Subject, Email, Name string }
-
 // floorVerify returns golang-jwt's verification of the session token with
 // the same checks as the functions' verifier. It decodes the claims into
 // jwt.MapClaims, golang-jwt's default and its fastest way.
-func floorVerify(b *testing.B) func(token string) *sessionClaims {
+func floorVerify(b *testing.B) func(token string) identity.Identity {
 	parser := jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
@@ -103,98 +97,40 @@ func floorVerify(b *testing.B) func(token string) *sessionClaims {
 		jwt.WithLeeway(30*time.Second),
 	)
 	key := func(*jwt.Token) (any, error) { return []byte(sessionKey), nil }
-	return func(token string) *sessionClaims {
+	return func(token string) identity.Identity {
 		var m jwt.MapClaims
 		if _, err := parser.ParseWithClaims(token, &m, key); err != nil {
 			b.Fatalf("floor verify: %v", err)
 		}
-		c := &sessionClaims{}
-		c.Subject, _ = m["sub"].(string)
-		c.Email, _ = m["email"].(string)
-		c.Name, _ = m["name"].(string)
-		if c.Subject != userID {
-			b.Fatalf("floor verify: sub %q", c.Subject)
+		var id identity.Identity
+		id.UserID, _ = m["sub"].(string)
+		if verified, _ := m["email_verified"].(bool); verified {
+			id.Email, _ = m["email"].(string)
 		}
-		return c
+		id.Name, _ = m["name"].(string)
+		if id.UserID != userID {
+			b.Fatalf("floor verify: sub %q", id.UserID)
+		}
+		return id
 	}
 }
 
-// floorMinter returns the least work that makes f's response from verified
-// claims.
-func floorMinter(b *testing.B, f fixture, upstreamURL string) func(*sessionClaims) {
-	key := f.vendorKey(b)
-	sign := func(claims jwt.Claims) {
-		if _, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(key); err != nil {
-			b.Fatal(err)
-		}
-	}
-	switch f.name {
-	case "kustomer":
-		return func(c *sessionClaims) {
-			sign(struct {
-				ExternalID string `json:"externalId"`
-				jwt.RegisteredClaims
-			}{c.Subject, jwt.RegisteredClaims{IssuedAt: jwt.NewNumericDate(time.Now())}})
-		}
-	case "ccai":
-		return func(c *sessionClaims) {
-			now := time.Now()
-			sign(struct {
-				jwt.RegisteredClaims
-				Identifier string `json:"identifier"`
-				Name       string `json:"name"`
-				Email      string `json:"email"`
-			}{jwt.RegisteredClaims{
-				Issuer:    "example-company",
-				IssuedAt:  jwt.NewNumericDate(now),
-				ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour)),
-			}, c.Subject, c.Name, c.Email})
-		}
-	case "decagon":
-		return func(c *sessionClaims) {
-			mac := hmac.New(sha256.New, key)
-			mac.Write(strconv.AppendInt([]byte(c.Subject), time.Now().Unix()+86400, 10))
-			_ = hex.EncodeToString(mac.Sum(nil))
-		}
-	case "copilot":
-		return copilotRoundTrip(b, f, upstreamURL)
-	}
-	b.Fatalf("no floor for %s", f.name)
-	return nil
-}
-
-// copilotRoundTrip returns one plain HTTP exchange with the upstream: the
-// request Copilot's API takes, and its auth_key decoded.
-func copilotRoundTrip(b *testing.B, f fixture, upstreamURL string) func(*sessionClaims) {
-	var creds struct {
-		ID     string `json:"client_id"`
-		Secret string `json:"client_secret"`
-	}
-	if err := json.Unmarshal([]byte(f.secret), &creds); err != nil {
+// floorMinter returns f's own minter, built from its settings and secret
+// as the function builds it, called directly: the vendor's signing (or, for
+// Copilot, its upstream exchange), without the request path around it.
+func floorMinter(b *testing.B, f fixture, upstreamURL string) func(identity.Identity) {
+	env := f.env(upstreamURL)
+	cfg := config.New(func(k string) string { return env[k] })
+	newMinter := f.vendor.Configure(cfg)
+	if err := cfg.Err(); err != nil {
 		b.Fatal(err)
 	}
-	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(creds.ID+":"+creds.Secret))
-	url := strings.TrimSuffix(upstreamURL, "/") + "/v2/api/management/your_own/auth/generate_user_auth_key"
-	client := &http.Client{Transport: &http.Transport{}}
-	b.Cleanup(client.CloseIdleConnections)
-	return func(c *sessionClaims) {
-		body, _ := json.Marshal(struct {
-			UserID string `json:"user_id"`
-		}{c.Subject})
-		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-		req.Header.Set("Authorization", auth)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var out struct {
-			AuthKey string `json:"auth_key"`
-		}
-		raw, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil || json.Unmarshal(raw, &out) != nil || out.AuthKey == "" {
-			b.Fatalf("upstream: %v %s", err, raw)
+	secret := secretstest.Offline(b, f.vendor.Secret, f.secret)
+	m := newMinter(secret, descriptor.Deps{Logger: slog.New(slog.DiscardHandler)})
+	ctx := context.Background()
+	return func(id identity.Identity) {
+		if _, err := m.Mint(ctx, id); err != nil {
+			b.Fatalf("floor mint: %v", err)
 		}
 	}
 }
