@@ -95,6 +95,20 @@ var contractFunctions = []struct {
 		settings:   []string{"COPILOT_SECRET_ID", "COPILOT_BASE_URL", "COPILOT_TIMEOUT"},
 		secretKeys: []string{"client_id", "client_secret"},
 	},
+	{
+		logicalID:  "ZendeskFunction",
+		vendor:     "Zendesk",
+		routes:     []Route{{"POST", "/zendesk/token", "ZendeskFunction"}},
+		settings:   []string{"ZENDESK_SECRET_ID", "ZENDESK_TOKEN_TTL"},
+		secretKeys: []string{"key_id", "secret"},
+	},
+	{
+		logicalID:  "IntercomFunction",
+		vendor:     "Intercom",
+		routes:     []Route{{"POST", "/intercom/token", "IntercomFunction"}},
+		settings:   []string{"INTERCOM_SECRET_ID", "INTERCOM_TOKEN_TTL"},
+		secretKeys: []string{"web", "ios", "android"},
+	},
 }
 
 // sessionSettings are in every function's environment; SESSION_SECRET_ID
@@ -132,6 +146,8 @@ var scenarios = []struct {
 		"ExistingCcaiSecretArn":     existingARN("ccai"),
 		"ExistingDecagonSecretArn":  existingARN("decagon"),
 		"ExistingCopilotSecretArn":  existingARN("copilot"),
+		"ExistingZendeskSecretArn":  existingARN("zendesk"),
+		"ExistingIntercomSecretArn": existingARN("intercom"),
 	}},
 	{"hs256, secrets created", map[string]string{"SessionMode": "hs256"}},
 	{"hs256, existing secrets", map[string]string{
@@ -141,6 +157,8 @@ var scenarios = []struct {
 		"ExistingCcaiSecretArn":     existingARN("ccai"),
 		"ExistingDecagonSecretArn":  existingARN("decagon"),
 		"ExistingCopilotSecretArn":  existingARN("copilot"),
+		"ExistingZendeskSecretArn":  existingARN("zendesk"),
+		"ExistingIntercomSecretArn": existingARN("intercom"),
 	}},
 }
 
@@ -552,6 +570,8 @@ func TestOutputs(t *testing.T) {
 		"CcaiTokenUrl":      base + "/ccai/token",
 		"DecagonTokenUrl":   base + "/decagon/token",
 		"CopilotAuthKeyUrl": base + "/copilot/auth-key",
+		"ZendeskTokenUrl":   base + "/zendesk/token",
+		"IntercomTokenUrl":  base + "/intercom/token",
 	}
 	for _, sc := range scenarios {
 		s := deploy(t, tpl, sc.params)
