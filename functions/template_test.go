@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
 	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 	"maps"
 	"os"
@@ -81,7 +82,7 @@ var contractFunctions = func() []contractFunction {
 			logicalID:  v.LogicalID,
 			vendor:     strings.ToUpper(v.Name[:1]) + v.Name[1:],
 			settings:   append([]string{v.Secret.Setting}, env.Read()...),
-			secretKeys: v.Secret.Keys,
+			secretKeys: devSecretKeys(v),
 		}
 		for _, r := range v.Routes {
 			f.routes = append(f.routes, Route{Method: r.Method, Path: r.Path, LogicalID: v.LogicalID})
@@ -90,6 +91,16 @@ var contractFunctions = func() []contractFunction {
 	}
 	return fns
 }()
+
+// devSecretKeys are the JSON keys of v's dev secret: every key its secret
+// may hold, the required ones (Secret.Keys) and any optional ones.
+func devSecretKeys(v descriptor.Vendor) []string {
+	var value map[string]string
+	if err := json.Unmarshal([]byte(v.Dev[v.Secret.OverrideSetting()]), &value); err != nil {
+		panic(fmt.Sprintf("%s: the dev secret is not a JSON object of strings: %v", v.Name, err))
+	}
+	return slices.Sorted(maps.Keys(value))
+}
 
 // sessionSettings are in every function's environment; SESSION_SECRET_ID
 // joins them in hs256 mode only.

@@ -35,9 +35,21 @@ type Verifier interface {
 }
 
 // Minter makes the vendor's credential for a verified identity. It returns
-// the 200 response body, which is encoded as JSON.
+// the 200 response body, which is encoded as JSON. A minter whose vendor
+// takes a request parameter reads it with Query(ctx); identity never comes
+// from it.
 type Minter interface {
 	Mint(ctx context.Context, id identity.Identity) (any, error)
+}
+
+type queryKey struct{}
+
+// Query returns the query string parameters of the request that Handler is
+// serving with ctx (API Gateway joins a repeated parameter's values with
+// commas), or nil outside a request. The map must not be modified.
+func Query(ctx context.Context) map[string]string {
+	q, _ := ctx.Value(queryKey{}).(map[string]string)
+	return q
 }
 
 // Handler serves one vendor route.
@@ -99,7 +111,7 @@ func (h *Handler) serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		return resp, "", err
 	}
 	userID = id.UserID
-	out, err := h.Minter.Mint(ctx, id)
+	out, err := h.Minter.Mint(context.WithValue(ctx, queryKey{}, req.QueryStringParameters), id)
 	if err != nil {
 		return resp, userID, err
 	}

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -304,4 +306,42 @@ func oneLogLine(t *testing.T, logs *bytes.Buffer) map[string]any {
 		t.Fatalf("log line is not JSON: %v", err)
 	}
 	return line
+}
+
+// queryMinter records what Query returns inside Mint.
+type queryMinter struct{ got map[string]string }
+
+func (q *queryMinter) Mint(ctx context.Context, _ identity.Identity) (any, error) {
+	q.got = httpapi.Query(ctx)
+	return map[string]string{"token": mintedToken}, nil
+}
+
+// TestQuery: the minter sees the request's query parameters, and nothing
+// outside a request.
+func TestQuery(t *testing.T) {
+	tests := []struct {
+		name  string
+		query map[string]string
+	}{
+		{"none", nil},
+		{"one", map[string]string{"platform": "ios"}},
+		{"repeated, joined by API Gateway", map[string]string{"platform": "ios,web", "x": ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			m := &queryMinter{}
+			req := request(``)
+			req.QueryStringParameters = tt.query
+			if resp, _ := newHandler(fakeSession{}, m, &logs).Handle(context.Background(), req); resp.StatusCode != http.StatusOK {
+				t.Fatalf("status = %d", resp.StatusCode)
+			}
+			if !maps.Equal(m.got, tt.query) {
+				t.Errorf("Query = %v, want %v", m.got, tt.query)
+			}
+		})
+	}
+	if q := httpapi.Query(context.Background()); q != nil {
+		t.Errorf("Query outside a request = %v, want nil", q)
+	}
 }

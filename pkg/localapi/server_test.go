@@ -160,6 +160,16 @@ func TestRoutes(t *testing.T) {
 					out["signature"] != hex.EncodeToString(mac.Sum(nil)) || len(out) != 3 {
 					t.Errorf("body %s", resp.body)
 				}
+			case "ZendeskFunction":
+				claims := verifyJWT(t, out["token"].(string), devSecret(t, "ZENDESK_SECRET_JSON", "secret"))
+				if claims["external_id"] != testID.UserID || claims["scope"] != "user" || claims["exp"] != out["expires_at"] || len(out) != 2 {
+					t.Errorf("body %s, claims %v", resp.body, claims)
+				}
+			case "IntercomFunction":
+				claims := verifyJWT(t, out["token"].(string), devSecret(t, "INTERCOM_SECRET_JSON", "web"))
+				if claims["user_id"] != testID.UserID || claims["exp"] != out["expires_at"] || len(out) != 2 {
+					t.Errorf("body %s, claims %v", resp.body, claims)
+				}
 			case "CopilotFunction":
 				if key, _ := out["auth_key"].(string); key == "" || len(out) != 1 {
 					t.Errorf("body %s", resp.body)
@@ -206,7 +216,7 @@ func TestErrors(t *testing.T) {
 		{"body over the read limit", "POST", "/kustomer/token", token, jsonObject(localapi.MaxRequestBytes + 1), 400, "bad_request", "the request body is larger than 4096 bytes", nil},
 		{"wrong method", "GET", "/kustomer/token", token, nil, 405, "method_not_allowed", "", map[string]string{"Allow": "POST"}},
 		{"wrong method, two allowed", "DELETE", "/ccai/token", token, nil, 405, "method_not_allowed", "", map[string]string{"Allow": "GET, POST"}},
-		{"unknown path", "POST", "/zendesk/token", token, nil, 404, "not_found", "", nil},
+		{"unknown path", "POST", "/no-such-vendor/token", token, nil, 404, "not_found", "", nil},
 		{"trailing slash", "POST", "/kustomer/token/", token, nil, 404, "not_found", "", nil},
 		{"root", "GET", "/", "", nil, 404, "not_found", "", nil},
 	}

@@ -1,0 +1,10 @@
+// Command intercom is the Kustomer token function for AWS Lambda (provided.al2023).
+// Its settings and secret are described in README.md.
+package main
+
+import (
+	"github.com/vendortokens/vendor-token-functions/pkg/function"
+	"github.com/vendortokens/vendor-token-functions/pkg/intercom"
+)
+
+func main() { function.Main(intercom.Descriptor) }
