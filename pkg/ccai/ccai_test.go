@@ -280,7 +280,7 @@ func TestConfigure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := config.New(func(name string) string { return tt.env[name] })
-			newMinter := ccai.Descriptor.Configure(env)
+			newMinter := ccai.Descriptor.Configure(env).NewMinter
 			err := env.Err()
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {

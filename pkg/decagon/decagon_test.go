@@ -126,7 +126,7 @@ func TestConfigure(t *testing.T) {
 				}
 				return ""
 			})
-			newMinter := decagon.Descriptor.Configure(env)
+			newMinter := decagon.Descriptor.Configure(env).NewMinter
 			err := env.Err()
 			if tt.wantErr {
 				if !errors.Is(err, config.ErrInvalid) {

@@ -286,7 +286,7 @@ func TestConfigure(t *testing.T) {
 				}
 				return ""
 			})
-			newMinter := kustomer.Descriptor.Configure(env)
+			newMinter := kustomer.Descriptor.Configure(env).NewMinter
 			err := env.Err()
 			if tt.wantErr {
 				if !errors.Is(err, config.ErrInvalid) {
