@@ -40,7 +40,7 @@ var eventFunctions = func() map[string]descriptor.Vendor {
 func responseFields(t *testing.T, v descriptor.Vendor, settings map[string]string) []string {
 	t.Helper()
 	env := config.New(func(k string) string { return settings[k] })
-	newMinter := v.Configure(env)
+	newMinter := v.Configure(env).NewMinter
 	if err := env.Err(); err != nil {
 		t.Fatal(err)
 	}

@@ -58,6 +58,8 @@ func Sign(key []byte, company string, user identity.Identity, iat time.Time, ttl
 // Response is the 200 body of GET or POST /ccai/token.
 type Response struct {
 	Token string `json:"token"`
+	// ExpiresAt is the token's exp claim, in Unix seconds.
+	ExpiresAt int64 `json:"expires_at"`
 }
 
 // Minter mints a CCAI Platform token for a verified session identity.
@@ -82,9 +84,10 @@ func (m *Minter) Mint(ctx context.Context, id identity.Identity) (any, error) {
 	if m.Now != nil {
 		now = m.Now
 	}
-	token, err := Sign(key, m.Company, id, now(), m.TTL)
+	iat := now().Truncate(time.Second) // the claims' precision, as Sign uses it
+	token, err := Sign(key, m.Company, id, iat, m.TTL)
 	if err != nil {
 		return nil, err
 	}
-	return Response{Token: token}, nil
+	return Response{Token: token, ExpiresAt: jwt.NewNumericDate(iat.Add(m.TTL)).Unix()}, nil
 }

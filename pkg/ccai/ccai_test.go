@@ -185,8 +185,15 @@ func TestMint(t *testing.T) {
 				t.Fatalf("Mint returned %T, want ccai.Response", got)
 			}
 			checkToken(t, resp.Token, testKey, "ACME", tt.user, 1700000000, 1700000000+90*60)
+			tok, err := jwt.Parse([]byte(resp.Token), jwt.WithKey(jwa.HS256(), testKey), jwt.WithValidate(false))
+			if err != nil {
+				t.Fatalf("jwx: %v", err)
+			}
+			if exp, _ := tok.Expiration(); resp.ExpiresAt != exp.Unix() {
+				t.Errorf("expires_at = %d, want the token's exp %d", resp.ExpiresAt, exp.Unix())
+			}
 			body, _ := json.Marshal(got)
-			if want := `{"token":"` + resp.Token + `"}`; string(body) != want {
+			if want := `{"token":"` + resp.Token + `","expires_at":1700005400}`; string(body) != want {
 				t.Errorf("body = %s, want %s", body, want)
 			}
 		})
@@ -273,7 +280,7 @@ func TestConfigure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := config.New(func(name string) string { return tt.env[name] })
-			newMinter := ccai.Descriptor.Configure(env)
+			newMinter := ccai.Descriptor.Configure(env).NewMinter
 			err := env.Err()
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {

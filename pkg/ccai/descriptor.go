@@ -29,10 +29,10 @@ var Descriptor = descriptor.Vendor{
 	Configure: configure,
 }
 
-func configure(env *config.Env) descriptor.NewMinter {
+func configure(env *config.Env) descriptor.Setup {
 	company := env.Required("CCAI_COMPANY_NAME")
 	ttl := env.WholeSeconds("CCAI_TOKEN_TTL", time.Hour, time.Minute, 24*time.Hour)
-	return func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
+	return descriptor.Setup{NewMinter: func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
 		return &Minter{Key: s.KeyFunc("company_secret"), Company: company, TTL: ttl, Now: d.Now}
-	}
+	}}
 }

@@ -1,6 +1,7 @@
 package copilot
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 
@@ -36,7 +37,13 @@ var Descriptor = descriptor.Vendor{
 	Configure: configure,
 }
 
-func configure(env *config.Env) descriptor.NewMinter {
+func configure(env *config.Env) descriptor.Setup {
+	return configureClient(env, newHTTPClient())
+}
+
+// configureClient is configure with the HTTP client that the warm-up and
+// the minter share.
+func configureClient(env *config.Env, client *http.Client) descriptor.Setup {
 	raw := env.Required(settingBaseURL)
 	timeout := env.Duration(settingTimeout, DefaultTimeout, minTimeout, MaxTimeout)
 	var base *url.URL
@@ -46,7 +53,14 @@ func configure(env *config.Env) descriptor.NewMinter {
 			env.Fail(settingBaseURL, err.Error())
 		}
 	}
-	return func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
-		return newMinter(base, timeout, s, d.Logger)
+	return descriptor.Setup{
+		NewMinter: func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
+			return newMinter(base, timeout, s, d.Logger, client)
+		},
+		Warm: func(ctx context.Context, d descriptor.Deps) {
+			if base != nil {
+				warm(ctx, client, base, timeout, d.Logger)
+			}
+		},
 	}
 }

@@ -7,6 +7,20 @@
 // safe for concurrent use. Every Mint is one fresh upstream exchange; auth
 // keys are never cached, as Copilot.cx requires.
 //
+// At cold start, the function's warm-up (the Warm of Descriptor's Setup)
+// opens the client's connection to the host of COPILOT_BASE_URL, TCP and
+// TLS, while the secret is read, so the first Mint reuses it. It sends no
+// credentials: a connection joins the client's idle pool only once an
+// exchange on it has ended, so the warm-up is one HEAD of the base URL
+// without an Authorization header. Nothing waits for it; a Mint that starts
+// while it is under way takes whichever connection is ready first, and its
+// failure is only logged at debug level.
+//
+// A pooled connection that Copilot closed while the function was frozen
+// never surfaces: a request that fails without an answer on a reused
+// connection goes out again at once, on a new connection (the idle ones are
+// dropped), within the same budget and without counting as an attempt.
+//
 // COPILOT_TIMEOUT (at most MaxTimeout) bounds the time spent on Copilot,
 // retry included. It starts once the credentials are in hand, and stops
 // while they are re-read after a 401 (within ReloadTimeout); Mint also

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"time"
 
@@ -103,11 +104,11 @@ func New(baseURL string, timeout time.Duration, creds Credentials, logger *slog.
 	if timeout < minTimeout || timeout > MaxTimeout {
 		return nil, fmt.Errorf("timeout must be between %s and %s", minTimeout, MaxTimeout)
 	}
-	return newMinter(base, timeout, creds, logger), nil
+	return newMinter(base, timeout, creds, logger, newHTTPClient()), nil
 }
 
-// newMinter builds a Minter for an already checked base URL.
-func newMinter(base *url.URL, timeout time.Duration, creds Credentials, logger *slog.Logger) *Minter {
+// newMinter builds a Minter for an already checked base URL, on client.
+func newMinter(base *url.URL, timeout time.Duration, creds Credentials, logger *slog.Logger, client *http.Client) *Minter {
 	if creds == nil {
 		panic("copilot: nil Credentials")
 	}
@@ -118,7 +119,7 @@ func newMinter(base *url.URL, timeout time.Duration, creds Credentials, logger *
 		endpoint: base.JoinPath(Path).String(),
 		timeout:  timeout,
 		creds:    creds,
-		client:   newHTTPClient(),
+		client:   client,
 		log:      logger,
 	}
 }
@@ -161,10 +162,20 @@ func (m *Minter) Mint(ctx context.Context, id identity.Identity) (any, error) {
 	b := startBudget(ctx, m.timeout)
 	defer b.stop()
 	var o outcome
-	attempts := 0
+	attempts, staleRetried := 0, false
 	for attempts < maxAttempts {
 		attempts++
 		o = m.exchange(b.ctx, auth, body)
+		if o.stale && !staleRetried && b.ctx.Err() == nil {
+			// A pooled connection that Copilot closed while the function
+			// was frozen: go again at once, on a new connection, within
+			// the same budget. This is not one of the attempts.
+			staleRetried = true
+			attempts--
+			m.log.LogAttrs(ctx, slog.LevelDebug, "copilot: a pooled connection was closed; sending again on a new one")
+			m.client.CloseIdleConnections() // the others idled as long
+			continue
+		}
 		if o.fault == "" {
 			if attempts > 1 {
 				m.log.LogAttrs(ctx, slog.LevelInfo, "copilot: auth key obtained after a retry", slog.Int("attempts", attempts))
@@ -284,6 +295,10 @@ func (m *Minter) fail(ctx context.Context, o outcome, attempts int) error {
 
 // exchange makes one request and classifies its result.
 func (m *Minter) exchange(ctx context.Context, auth string, body []byte) outcome {
+	var reused bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(c httptrace.GotConnInfo) { reused = c.Reused },
+	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.endpoint, bytes.NewReader(body))
 	if err != nil {
 		return outcome{fault: faultNetwork, detail: "building the request: " + err.Error()}
@@ -293,7 +308,9 @@ func (m *Minter) exchange(ctx context.Context, auth string, body []byte) outcome
 	req.Header.Set("Accept", "application/json")
 	resp, err := m.client.Do(req)
 	if err != nil {
-		return transportOutcome(err)
+		o := transportOutcome(err)
+		o.stale = reused && o.fault == faultNetwork
+		return o
 	}
 	defer resp.Body.Close()
 	return readOutcome(resp)

@@ -132,7 +132,7 @@ func testMinter(t *testing.T, base string, timeout time.Duration, creds Credenti
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	return newMinter(u, timeout, creds, slog.New(slog.NewJSONHandler(&logs, nil))), &logs
+	return newMinter(u, timeout, creds, slog.New(slog.NewJSONHandler(&logs, nil)), newHTTPClient()), &logs
 }
 
 // logLine is what the tests read from a captured log line.
@@ -547,7 +547,7 @@ func TestConfigure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := config.New(func(k string) string { return tt.env[k] })
-			newMinter := configure(env)
+			newMinter := configure(env).NewMinter
 			err := env.Err()
 			if (err == nil) != tt.ok {
 				t.Fatalf("env.Err() = %v, want ok = %v", err, tt.ok)

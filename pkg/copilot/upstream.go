@@ -106,6 +106,9 @@ type outcome struct {
 	status  int    // upstream HTTP status; 0 when there was no response
 	reason  string // Copilot's reason code, when it sent a well-formed one
 	detail  string // our own description, never upstream content
+	// stale is set when the request failed, without an answer, on a
+	// connection reused from the idle pool: one the peer had closed.
+	stale bool
 }
 
 // unavailable reports whether o is a fault the app should treat as

@@ -32,6 +32,8 @@ type Response struct {
 	UserID    string `json:"user_id"`
 	Epoch     int64  `json:"epoch"`
 	Signature string `json:"signature"`
+	// ExpiresAt is Epoch: when Decagon stops accepting the signature.
+	ExpiresAt int64 `json:"expires_at"`
 }
 
 // Minter signs a Decagon authentication for a verified session identity.
@@ -59,5 +61,5 @@ func (m *Minter) Mint(ctx context.Context, id identity.Identity) (any, error) {
 		now = m.Now
 	}
 	epoch := now().Unix() + int64(m.TTL/time.Second)
-	return Response{UserID: id.UserID, Epoch: epoch, Signature: Sign(key, id.UserID, epoch)}, nil
+	return Response{UserID: id.UserID, Epoch: epoch, Signature: Sign(key, id.UserID, epoch), ExpiresAt: epoch}, nil
 }

@@ -60,9 +60,9 @@ func TestMint(t *testing.T) {
 		kind     *apierror.Kind
 	}{
 		{"24h", key, 24 * time.Hour, identity.Identity{UserID: "user-123", Email: "ana@example.com"},
-			`{"user_id":"user-123","epoch":1700086400,"signature":"c53f8d9159357740225fdc986825ad17d85b1cabe1d7ed9e6f63bc74cc14868e"}`, nil, nil},
+			`{"user_id":"user-123","epoch":1700086400,"signature":"c53f8d9159357740225fdc986825ad17d85b1cabe1d7ed9e6f63bc74cc14868e","expires_at":1700086400}`, nil, nil},
 		{"24h and 1s", key, 24*time.Hour + time.Second, identity.Identity{UserID: "user-123"},
-			`{"user_id":"user-123","epoch":1700086401,"signature":"9a5e6e05c7442c3c4eb4ca04b2227e22462d6d8934b1478953180a57d8518989"}`, nil, nil},
+			`{"user_id":"user-123","epoch":1700086401,"signature":"9a5e6e05c7442c3c4eb4ca04b2227e22462d6d8934b1478953180a57d8518989","expires_at":1700086401}`, nil, nil},
 		{"empty key", keyOf(nil), time.Hour, identity.Identity{UserID: "user-123"}, "", decagon.ErrEmptyKey, apierror.Internal},
 		{"key error", func(context.Context) ([]byte, error) { return nil, errStore }, time.Hour, identity.Identity{UserID: "user-123"}, "", errStore, apierror.Internal},
 	}
@@ -82,8 +82,12 @@ func TestMint(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, ok := got.(decagon.Response); !ok {
+			resp, ok := got.(decagon.Response)
+			if !ok {
 				t.Fatalf("Mint returned %T, want decagon.Response", got)
+			}
+			if resp.ExpiresAt != resp.Epoch {
+				t.Errorf("expires_at = %d, want the epoch %d", resp.ExpiresAt, resp.Epoch)
 			}
 			body, err := json.Marshal(got)
 			if err != nil || string(body) != tt.wantBody {
@@ -122,7 +126,7 @@ func TestConfigure(t *testing.T) {
 				}
 				return ""
 			})
-			newMinter := decagon.Descriptor.Configure(env)
+			newMinter := decagon.Descriptor.Configure(env).NewMinter
 			err := env.Err()
 			if tt.wantErr {
 				if !errors.Is(err, config.ErrInvalid) {

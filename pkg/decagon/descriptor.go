@@ -24,9 +24,9 @@ var Descriptor = descriptor.Vendor{
 	Configure: configure,
 }
 
-func configure(env *config.Env) descriptor.NewMinter {
+func configure(env *config.Env) descriptor.Setup {
 	ttl := env.WholeSeconds("DECAGON_TOKEN_TTL", 24*time.Hour, time.Minute, 24*time.Hour)
-	return func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
+	return descriptor.Setup{NewMinter: func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
 		return &Minter{Key: s.KeyFunc("private_key"), TTL: ttl, Now: d.Now}
-	}
+	}}
 }

@@ -1,6 +1,7 @@
 package descriptor
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -29,7 +30,19 @@ type Vendor struct {
 	// Configure reads and checks the vendor's own settings from env,
 	// recording every problem in env, without any I/O, and returns how to
 	// build the vendor's minter once its secret is loaded.
-	Configure func(env *config.Env) NewMinter
+	Configure func(env *config.Env) Setup
+}
+
+// Setup is what a vendor's Configure returns.
+type Setup struct {
+	// NewMinter builds the minter once the secret is loaded.
+	NewMinter NewMinter
+	// Warm, when set, gets the vendor ready for its first request without
+	// the secret, such as by opening a connection the minter will reuse.
+	// The function starts it once its settings are checked, alongside the
+	// secret reads, and never waits for it: Warm bounds itself, and its
+	// failure changes nothing but a debug log line.
+	Warm func(ctx context.Context, d Deps)
 }
 
 // NewMinter builds a vendor's minter from its loaded secret.

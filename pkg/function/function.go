@@ -62,7 +62,7 @@ func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, 
 	env := config.New(d.Getenv)
 	s := readSessionSettings(env)
 	ttl := env.Duration("SECRETS_TTL", 5*time.Minute, 0, 24*time.Hour)
-	newMinter := v.Configure(env)
+	setup := v.Configure(env)
 	specs := []secrets.Spec{v.Secret}
 	if s.mode == ModeHS256 {
 		specs = append(specs, SessionSecret)
@@ -92,6 +92,10 @@ func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, 
 			verifierDone <- verifierResult{v, err}
 		}()
 	}
+	deps := descriptor.Deps{Logger: logger, Now: d.Now}
+	if setup.Warm != nil {
+		go setup.Warm(ctx, deps) // never awaited: it cannot slow the start
+	}
 	loaded, err := loader.Load(ctx, specs...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
@@ -114,7 +118,7 @@ func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, 
 		return nil, fmt.Errorf("%w: session: %w", ErrConfig, err)
 	}
 
-	minter := newMinter(loaded[0], descriptor.Deps{Logger: logger, Now: d.Now})
+	minter := setup.NewMinter(loaded[0], deps)
 	return &httpapi.Handler{Session: verifier, Minter: minter, Logger: logger, Now: d.Now}, nil
 }
 

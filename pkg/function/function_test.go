@@ -23,6 +23,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
 	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
@@ -489,5 +490,58 @@ func TestBadSettingsReportedTogetherBeforeIO(t *testing.T) {
 	}
 	if n := srv.Calls(); n != 0 {
 		t.Errorf("Secrets Manager was called %d times before the settings were found bad", n)
+	}
+}
+
+// TestBuildStartsTheWarmUpWithoutWaiting: a vendor's warm-up starts while
+// the secrets are read, and Build returns once they are, however long the
+// warm-up takes; with a bad setting it never starts.
+func TestBuildStartsTheWarmUpWithoutWaiting(t *testing.T) {
+	tests := []struct {
+		name   string
+		change map[string]string
+		starts bool
+	}{
+		{"settings good", nil, true},
+		{"a bad setting", map[string]string{"KUSTOMER_IDENTIFY_BY": "phone"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t)
+			srv.SetDelay(50 * time.Millisecond)
+			started := make(chan struct{})
+			release := make(chan struct{})
+			t.Cleanup(func() { close(release) })
+			v := kustomer.Descriptor
+			v.Configure = func(env *config.Env) descriptor.Setup {
+				s := kustomer.Descriptor.Configure(env)
+				s.Warm = func(context.Context, descriptor.Deps) {
+					close(started)
+					<-release // a warm-up that outlasts the start
+				}
+				return s
+			}
+			env := hs256Env()
+			maps.Copy(env, tt.change)
+			_, err := function.Build(context.Background(), v, function.Deps{
+				Getenv:  func(k string) string { return env[k] },
+				Logger:  slog.New(slog.DiscardHandler),
+				Secrets: srv.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),
+				Now:     clock,
+			})
+			if (err == nil) != tt.starts {
+				t.Fatalf("Build error = %v, want ok = %v", err, tt.starts)
+			}
+			select {
+			case <-started:
+				if !tt.starts {
+					t.Error("the warm-up started despite a bad setting")
+				}
+			default:
+				if tt.starts {
+					t.Error("Build returned and the warm-up had not started")
+				}
+			}
+		})
 	}
 }

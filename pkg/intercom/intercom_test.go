@@ -156,7 +156,7 @@ func TestHandlerPlatforms(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			env := config.New(func(string) string { return "" })
-			newMinter := intercom.Descriptor.Configure(env)
+			newMinter := intercom.Descriptor.Configure(env).NewMinter
 			if err := env.Err(); err != nil {
 				t.Fatal(err)
 			}
@@ -265,7 +265,7 @@ func TestConfigure(t *testing.T) {
 				}
 				return ""
 			})
-			newMinter := intercom.Descriptor.Configure(env)
+			newMinter := intercom.Descriptor.Configure(env).NewMinter
 			err := env.Err()
 			if tt.wantErr {
 				if !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), "INTERCOM_TOKEN_TTL") {

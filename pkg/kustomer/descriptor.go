@@ -23,9 +23,9 @@ var Descriptor = descriptor.Vendor{
 	Configure: configure,
 }
 
-func configure(env *config.Env) descriptor.NewMinter {
+func configure(env *config.Env) descriptor.Setup {
 	by := IdentifyBy(env.OneOf("KUSTOMER_IDENTIFY_BY", string(ByExternalID), string(ByExternalID), string(ByEmail)))
-	return func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
+	return descriptor.Setup{NewMinter: func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
 		return &Minter{Key: s.KeyFunc("secret"), IdentifyBy: by, Now: d.Now}
-	}
+	}}
 }

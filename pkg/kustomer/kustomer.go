@@ -66,7 +66,16 @@ func Sign(key []byte, by IdentifyBy, user identity.Identity, iat time.Time) (str
 // Response is the 200 body of POST /kustomer/token.
 type Response struct {
 	Token string `json:"token"`
+	// ExpiresAt is when Kustomer stops accepting the token, in Unix
+	// seconds: its iat plus AcceptWindow.
+	ExpiresAt int64 `json:"expires_at"`
 }
+
+// AcceptWindow is how long after its iat Kustomer accepts a token (Kustomer
+// Chat SDK documentation, "Log in as a specific user": "The
+// iat for a token must be within 15 minutes or the token will be
+// invalid").
+const AcceptWindow = 15 * time.Minute
 
 // Minter mints a Kustomer token for a verified session identity.
 type Minter struct {
@@ -87,9 +96,10 @@ func (m *Minter) Mint(ctx context.Context, id identity.Identity) (any, error) {
 	if m.Now != nil {
 		now = m.Now
 	}
-	token, err := Sign(key, m.IdentifyBy, id, now())
+	iat := now().Truncate(time.Second) // the claim's precision
+	token, err := Sign(key, m.IdentifyBy, id, iat)
 	if err != nil {
 		return nil, err
 	}
-	return Response{Token: token}, nil
+	return Response{Token: token, ExpiresAt: iat.Add(AcceptWindow).Unix()}, nil
 }

@@ -190,8 +190,16 @@ func TestMint(t *testing.T) {
 				t.Fatalf("Mint returned %T, want kustomer.Response", got)
 			}
 			checkToken(t, resp.Token, testKey, tt.want, testNow)
+			tok, err := jwt.Parse([]byte(resp.Token), jwt.WithKey(jwa.HS256(), testKey), jwt.WithValidate(false))
+			if err != nil {
+				t.Fatalf("jwx: %v", err)
+			}
+			iat, _ := tok.IssuedAt()
+			if want := iat.Unix() + 900; resp.ExpiresAt != want {
+				t.Errorf("expires_at = %d, want iat + 15 minutes = %d", resp.ExpiresAt, want)
+			}
 			body, _ := json.Marshal(got)
-			if want := `{"token":"` + resp.Token + `"}`; string(body) != want {
+			if want := `{"token":"` + resp.Token + `","expires_at":` + strconv.FormatInt(resp.ExpiresAt, 10) + `}`; string(body) != want {
 				t.Errorf("body = %s, want %s", body, want)
 			}
 		})
@@ -278,7 +286,7 @@ func TestConfigure(t *testing.T) {
 				}
 				return ""
 			})
-			newMinter := kustomer.Descriptor.Configure(env)
+			newMinter := kustomer.Descriptor.Configure(env).NewMinter
 			err := env.Err()
 			if tt.wantErr {
 				if !errors.Is(err, config.ErrInvalid) {

@@ -70,8 +70,8 @@ func TestRun(t *testing.T) {
 		t.Fatalf("no curl command in:\n%s", banner)
 	}
 	resp := runCurl(t, line[1])
-	var body map[string]string
-	if resp.status != http.StatusOK || json.Unmarshal(resp.body, &body) != nil || body["token"] == "" {
+	var body struct{ Token string }
+	if resp.status != http.StatusOK || json.Unmarshal(resp.body, &body) != nil || body.Token == "" {
 		t.Fatalf("the printed curl got %d %s", resp.status, resp.body)
 	}
 

@@ -143,13 +143,14 @@ func TestRoutes(t *testing.T) {
 			switch r.Vendor.LogicalID {
 			case "KustomerFunction":
 				claims := verifyJWT(t, out["token"].(string), devSecret(t, "KUSTOMER_SECRET_JSON", "secret"))
-				if claims["externalId"] != testID.UserID || claims["iat"] == nil || len(out) != 1 {
+				if claims["externalId"] != testID.UserID || claims["iat"] == nil || len(out) != 2 ||
+					out["expires_at"] != claims["iat"].(float64)+900 {
 					t.Errorf("body %s, claims %v", resp.body, claims)
 				}
 			case "CcaiFunction":
 				claims := verifyJWT(t, out["token"].(string), devSecret(t, "CCAI_SECRET_JSON", "company_secret"))
 				if claims["identifier"] != testID.UserID || claims["email"] != testID.Email || claims["name"] != testID.Name ||
-					claims["iss"] != "dev-only-company" || len(out) != 1 {
+					claims["iss"] != "dev-only-company" || len(out) != 2 || out["expires_at"] != claims["exp"] {
 					t.Errorf("body %s, claims %v", resp.body, claims)
 				}
 			case "DecagonFunction":
@@ -157,7 +158,7 @@ func TestRoutes(t *testing.T) {
 				mac := hmac.New(sha256.New, devSecret(t, "DECAGON_SECRET_JSON", "private_key"))
 				mac.Write([]byte(testID.UserID + strconv.FormatInt(int64(epoch), 10)))
 				if out["user_id"] != testID.UserID || int64(epoch) <= time.Now().Unix() ||
-					out["signature"] != hex.EncodeToString(mac.Sum(nil)) || len(out) != 3 {
+					out["signature"] != hex.EncodeToString(mac.Sum(nil)) || len(out) != 4 || out["expires_at"] != out["epoch"] {
 					t.Errorf("body %s", resp.body)
 				}
 			case "ZendeskFunction":

@@ -121,7 +121,7 @@ func floorVerify(b *testing.B) func(token string) identity.Identity {
 func floorMinter(b *testing.B, f fixture, upstreamURL string) func(identity.Identity) {
 	env := f.env(upstreamURL)
 	cfg := config.New(func(k string) string { return env[k] })
-	newMinter := f.vendor.Configure(cfg)
+	newMinter := f.vendor.Configure(cfg).NewMinter
 	if err := cfg.Err(); err != nil {
 		b.Fatal(err)
 	}

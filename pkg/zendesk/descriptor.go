@@ -25,9 +25,9 @@ var Descriptor = descriptor.Vendor{
 	Configure: configure,
 }
 
-func configure(env *config.Env) descriptor.NewMinter {
+func configure(env *config.Env) descriptor.Setup {
 	ttl := env.WholeSeconds("ZENDESK_TOKEN_TTL", DefaultTTL, time.Minute, time.Hour)
-	return func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
+	return descriptor.Setup{NewMinter: func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
 		return &Minter{Secret: s.Values, TTL: ttl, Now: d.Now}
-	}
+	}}
 }

@@ -210,7 +210,7 @@ func TestHandler(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			env := config.New(func(string) string { return "" })
-			newMinter := zendesk.Descriptor.Configure(env)
+			newMinter := zendesk.Descriptor.Configure(env).NewMinter
 			if err := env.Err(); err != nil {
 				t.Fatal(err)
 			}
@@ -273,7 +273,7 @@ func TestConfigure(t *testing.T) {
 				}
 				return ""
 			})
-			newMinter := zendesk.Descriptor.Configure(env)
+			newMinter := zendesk.Descriptor.Configure(env).NewMinter
 			err := env.Err()
 			if tt.wantErr {
 				if !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), "ZENDESK_TOKEN_TTL") {
