@@ -7,6 +7,7 @@ package functions_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -105,7 +106,8 @@ var sessionSettings = []string{
 	"SESSION_NAME_CLAIM", "SESSION_EMAIL_VERIFIED_CLAIM", "SESSION_TRUST_UNVERIFIED_EMAIL", "SECRETS_TTL",
 }
 
-// requiredParams are the parameters without a default, given in every scenario.
+// requiredParams are the parameters every scenario gives: those without a
+// default, and those the template's Rules require while their vendor is on.
 var requiredParams = map[string]string{
 	"SessionIssuer":   "https://issuer.example.com/",
 	"SessionAudience": "app-client-1,app-client-2",
@@ -749,6 +751,144 @@ func TestEventsMatchRoutes(t *testing.T) {
 				if rc.Authorizer.JWT.Claims[claim] == "" {
 					t.Errorf("requestContext.authorizer.jwt.claims.%s is missing", claim)
 				}
+			}
+		})
+	}
+}
+
+// TestVendorSelection deploys all vendors and each one alone: a vendor that
+// is off has no function, secret, log group, route or output, and its
+// settings need no value.
+func TestVendorSelection(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	base := map[string]string{
+		"SessionIssuer":   requiredParams["SessionIssuer"],
+		"SessionAudience": requiredParams["SessionAudience"],
+	}
+	// vendorParams are the settings a vendor's Rules require.
+	vendorParams := map[string]map[string]string{
+		"Ccai":    {"CcaiCompanyName": requiredParams["CcaiCompanyName"]},
+		"Copilot": {"CopilotBaseUrl": requiredParams["CopilotBaseUrl"]},
+	}
+	type selection struct {
+		name    string
+		vendors []string // contractFunctions' vendor names
+		vendorP string   // the Vendors parameter; "" for its default
+	}
+	all := []string{}
+	for _, f := range contractFunctions {
+		all = append(all, f.vendor)
+	}
+	selections := []selection{{"all by default", all, ""}}
+	for _, f := range contractFunctions {
+		selections = append(selections, selection{f.vendor + " alone", []string{f.vendor}, strings.ToLower(f.vendor)})
+	}
+	selections = append(selections, selection{"Kustomer and Decagon", []string{"Kustomer", "Decagon"}, "decagon,kustomer"})
+	for _, sel := range selections {
+		for _, mode := range []string{"authorizer", "hs256"} {
+			t.Run(sel.name+"/"+mode, func(t *testing.T) {
+				params := maps.Clone(base)
+				params["SessionMode"] = mode
+				if sel.vendorP != "" {
+					params["Vendors"] = sel.vendorP
+				}
+				for _, v := range sel.vendors {
+					maps.Copy(params, vendorParams[v])
+				}
+				s, err := newStack(tpl, params)
+				if err != nil {
+					t.Fatal(err)
+				}
+				d, err := s.deployed()
+				if err != nil {
+					t.Fatal(err)
+				}
+				var wantResources, wantOutputs, wantOps []string
+				for _, f := range contractFunctions {
+					if !slices.Contains(sel.vendors, f.vendor) {
+						continue
+					}
+					wantResources = append(wantResources, f.logicalID, f.logicalID+"LogGroup", f.vendor+"Secret")
+					wantOutputs = append(wantOutputs, f.vendor+"SecretArn")
+					for _, r := range f.routes {
+						wantOps = append(wantOps, r.Method+" "+r.Path)
+					}
+				}
+				if mode == "hs256" {
+					wantResources = append(wantResources, "SessionSecret")
+				}
+				var gotResources []string
+				for id, r := range field(d, "Resources").(map[string]any) {
+					switch field(r, "Type") {
+					case "AWS::Serverless::Function", "AWS::Logs::LogGroup", "AWS::SecretsManager::Secret":
+						gotResources = append(gotResources, id)
+					}
+				}
+				var gotOutputs []string
+				for name := range field(d, "Outputs").(map[string]any) {
+					if strings.HasSuffix(name, "SecretArn") && name != "SessionSecretArn" {
+						gotOutputs = append(gotOutputs, name)
+					}
+				}
+				var gotURLs int
+				for name := range field(d, "Outputs").(map[string]any) {
+					if strings.HasSuffix(name, "Url") && name != "ApiUrl" {
+						gotURLs++
+					}
+				}
+				var gotOps []string
+				paths, _ := field(d, "Resources", "TokenApi", "Properties", "DefinitionBody", "paths").(map[string]any)
+				for p, item := range paths {
+					for method := range item.(map[string]any) {
+						gotOps = append(gotOps, strings.ToUpper(method)+" "+p)
+					}
+				}
+				for _, c := range []struct {
+					what      string
+					got, want []string
+				}{
+					{"functions, log groups and secrets", gotResources, wantResources},
+					{"secret outputs", gotOutputs, wantOutputs},
+					{"DefinitionBody operations", gotOps, wantOps},
+				} {
+					slices.Sort(c.got)
+					slices.Sort(c.want)
+					if !slices.Equal(c.got, c.want) {
+						t.Errorf("%s:\n got %v\nwant %v", c.what, c.got, c.want)
+					}
+				}
+				if gotURLs != len(sel.vendors) {
+					t.Errorf("%d route URL outputs, want one per vendor (%d)", gotURLs, len(sel.vendors))
+				}
+			})
+		}
+	}
+}
+
+// The Rules refuse a deployment that names an unknown vendor, or that
+// deploys a vendor without its required settings.
+func TestVendorRules(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	for _, c := range []struct {
+		name   string
+		params map[string]string
+		ok     bool
+	}{
+		{"unknown vendor", map[string]string{"Vendors": "kustomer,zzz"}, false},
+		{"ccai without a company name", map[string]string{"Vendors": "ccai"}, false},
+		{"ccai with a company name", map[string]string{"Vendors": "ccai", "CcaiCompanyName": "c"}, true},
+		{"copilot without a base URL", map[string]string{"Vendors": "copilot,decagon"}, false},
+		{"decagon needs neither", map[string]string{"Vendors": "decagon"}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			params := map[string]string{"SessionIssuer": "https://issuer.example.com/", "SessionAudience": "app"}
+			maps.Copy(params, c.params)
+			_, err := newStack(tpl, params)
+			if c.ok && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !c.ok && !errors.Is(err, errRule) {
+				t.Fatalf("error = %v, want a failed rule", err)
 			}
 		})
 	}
