@@ -893,3 +893,54 @@ func TestVendorRules(t *testing.T) {
 		})
 	}
 }
+
+// Secrets and log groups survive `sam delete` and a replacement: what was
+// pasted into a secret, and the audit trail, are never lost with the stack.
+func TestSecretsAndLogsAreRetained(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	var n int
+	for id, r := range field(tpl, "Resources").(map[string]any) {
+		switch field(r, "Type") {
+		case "AWS::SecretsManager::Secret", "AWS::Logs::LogGroup":
+			n++
+			for _, policy := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
+				if got := field(r, policy); got != "Retain" {
+					t.Errorf("%s %s = %v, want Retain", id, policy, got)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no secret or log group found")
+	}
+}
+
+// The README's secret-setting commands name the region and build the JSON
+// with jq, so a value holding `"` or `\` cannot break it.
+func TestReadmeSecretCommands(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(string(data), -1)
+	var n int
+	for _, b := range blocks {
+		code := b[1]
+		if !strings.Contains(code, "put-secret-value") {
+			continue
+		}
+		n++
+		if !strings.Contains(code, `--region "$REGION"`) {
+			t.Errorf("put-secret-value without --region:\n%s", code)
+		}
+		if strings.Contains(code, "printf '{") || strings.Contains(code, `--secret-string '{`) {
+			t.Errorf("JSON built by hand:\n%s", code)
+		}
+		if !strings.Contains(code, "jq -n --arg") {
+			t.Errorf("JSON not built with jq -n --arg:\n%s", code)
+		}
+	}
+	if n == 0 {
+		t.Error("README.md shows no put-secret-value command")
+	}
+}
