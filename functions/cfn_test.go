@@ -584,7 +584,16 @@ func (s *stack) ref(name string, inSub bool) (any, error) {
 		}
 		return v, nil
 	}
-	res := field(s.tpl, "Resources", name)
+	// SAM's <Function>.Alias and <Function>.Version name what
+	// AutoPublishAlias makes for that function.
+	resource := name
+	if base, attr, ok := strings.Cut(name, "."); ok && !inSub && (attr == "Alias" || attr == "Version") {
+		resource = base
+		if field(s.tpl, "Resources", base, "Type") != "AWS::Serverless::Function" {
+			return nil, fmt.Errorf("Ref to %s: only a function has an Alias and a Version", name)
+		}
+	}
+	res := field(s.tpl, "Resources", resource)
 	if res == nil {
 		return nil, fmt.Errorf("Ref to unknown %s", name)
 	}

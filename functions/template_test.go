@@ -389,10 +389,14 @@ func TestLogGroups(t *testing.T) {
 			t.Errorf("%s RetentionInDays = %v, want !Ref LogRetentionInDays", id, got)
 		}
 	}
+	want = append(want, "TokenApiAccessLogGroup")
+	if got := field(resources, "TokenApiAccessLogGroup", "Properties", "RetentionInDays"); !equalJSON(got, map[string]any{"Ref": "ApiAccessLogRetentionInDays"}) {
+		t.Errorf("TokenApiAccessLogGroup RetentionInDays = %v, want !Ref ApiAccessLogRetentionInDays", got)
+	}
 	slices.Sort(groups)
 	slices.Sort(want)
 	if !slices.Equal(groups, want) {
-		t.Errorf("log groups = %v, want one per function %v", groups, want)
+		t.Errorf("log groups = %v, want one per function and TokenApi's %v", groups, want)
 	}
 	if got := field(tpl, "Parameters", "LogRetentionInDays", "Default"); got == nil {
 		t.Error("LogRetentionInDays has no default")
@@ -567,6 +571,8 @@ func TestOutputs(t *testing.T) {
 		}
 		for _, f := range contractFunctions {
 			want[f.vendor+"SecretArn"] = s.secretARN(f.vendor)
+			want[f.logicalID+"Arn"] = "getatt:" + f.logicalID + ".Arn"
+			want[f.logicalID+"Alias"] = "ref:" + f.logicalID + ".Alias"
 		}
 		if s.params["SessionMode"] == "hs256" {
 			want["SessionSecretArn"] = s.secretARN("Session")
@@ -614,7 +620,11 @@ func TestReferences(t *testing.T) {
 		for fn, arg := range m {
 			switch fn {
 			case "Ref":
-				if name, _ := arg.(string); !known(name) {
+				name, _ := arg.(string)
+				if base, attr, ok := strings.Cut(name, "."); ok && (attr == "Alias" || attr == "Version") {
+					name = base
+				}
+				if !known(name) {
 					t.Errorf("%s: Ref to unknown %v", where, arg)
 				}
 			case "Fn::Sub":
@@ -803,32 +813,60 @@ func TestVendorSelection(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				// Every resource and output named after a vendor is there
+				// exactly when the vendor is on, and an enabled vendor has at
+				// least its function, log group and secret, and its outputs.
+				vendorOf := func(name string) string {
+					for _, f := range contractFunctions {
+						if strings.HasPrefix(name, f.vendor) {
+							return f.vendor
+						}
+					}
+					return ""
+				}
 				var wantResources, wantOutputs, wantOps []string
+				var gotResources, gotOutputs []string
+				for _, section := range []string{"Resources", "Outputs"} {
+					for name := range field(tpl, section).(map[string]any) {
+						if v := vendorOf(name); v != "" && slices.Contains(sel.vendors, v) {
+							if section == "Resources" {
+								wantResources = append(wantResources, name)
+							} else {
+								wantOutputs = append(wantOutputs, name)
+							}
+						}
+					}
+					for name := range field(d, section).(map[string]any) {
+						if vendorOf(name) == "" {
+							continue
+						}
+						if section == "Resources" {
+							gotResources = append(gotResources, name)
+						} else {
+							gotOutputs = append(gotOutputs, name)
+						}
+					}
+				}
 				for _, f := range contractFunctions {
 					if !slices.Contains(sel.vendors, f.vendor) {
 						continue
 					}
-					wantResources = append(wantResources, f.logicalID, f.logicalID+"LogGroup", f.vendor+"Secret")
-					wantOutputs = append(wantOutputs, f.vendor+"SecretArn")
+					for _, id := range []string{f.logicalID, f.logicalID + "LogGroup", f.vendor + "Secret"} {
+						if field(d, "Resources", id) == nil {
+							t.Errorf("%s is missing", id)
+						}
+					}
+					for _, name := range []string{f.vendor + "SecretArn", f.logicalID + "Arn", f.logicalID + "Alias"} {
+						if field(d, "Outputs", name) == nil {
+							t.Errorf("output %s is missing", name)
+						}
+					}
 					for _, r := range f.routes {
 						wantOps = append(wantOps, r.Method+" "+r.Path)
 					}
 				}
-				if mode == "hs256" {
-					wantResources = append(wantResources, "SessionSecret")
-				}
-				var gotResources []string
-				for id, r := range field(d, "Resources").(map[string]any) {
-					switch field(r, "Type") {
-					case "AWS::Serverless::Function", "AWS::Logs::LogGroup", "AWS::SecretsManager::Secret":
-						gotResources = append(gotResources, id)
-					}
-				}
-				var gotOutputs []string
-				for name := range field(d, "Outputs").(map[string]any) {
-					if strings.HasSuffix(name, "SecretArn") && name != "SessionSecretArn" {
-						gotOutputs = append(gotOutputs, name)
-					}
+				if got := field(d, "Resources", "SessionSecret") != nil; got != (mode == "hs256") {
+					t.Errorf("SessionSecret created = %v in %s mode", got, mode)
 				}
 				var gotURLs int
 				for name := range field(d, "Outputs").(map[string]any) {
@@ -847,8 +885,8 @@ func TestVendorSelection(t *testing.T) {
 					what      string
 					got, want []string
 				}{
-					{"functions, log groups and secrets", gotResources, wantResources},
-					{"secret outputs", gotOutputs, wantOutputs},
+					{"vendor resources", gotResources, wantResources},
+					{"vendor outputs", gotOutputs, wantOutputs},
 					{"DefinitionBody operations", gotOps, wantOps},
 				} {
 					slices.Sort(c.got)
