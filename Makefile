@@ -12,6 +12,7 @@
 # With the AWS SAM CLI:
 #   sam build        builds each function through build-<LogicalId> below
 #   make invoke-kustomer (ccai, decagon, copilot)   sam local invoke with events/
+#   make start-api                                   sam local start-api, hs256 with dev-only settings
 #   make deploy ENV=prod                             sam build && sam deploy --config-env prod
 
 SHELL := bash
@@ -23,7 +24,7 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 
 # Add your own targets to this list, or declare them with another .PHONY line.
-.PHONY: help build test lint deploy bench fuzz local dev-session print-lambda-goflags
+.PHONY: help build test lint deploy bench fuzz local start-api dev-session print-lambda-goflags
 
 # The vendors: one per functions/<vendor>/main.go. A function's SAM logical
 # ID is its vendor's name, capitalised, followed by "Function"
@@ -165,6 +166,15 @@ $(INVOKE_TARGETS): invoke-%:
 # (events/env.json), on the host's loopback: run make local first. Host
 # networking lets the container reach it (Linux Docker).
 invoke-copilot: INVOKE_FLAGS := --docker-network host
+
+# start-api serves TokenApi with `sam local start-api`, in hs256 mode with
+# the dev-only settings of events/start-api-env.json (samconfig.toml's
+# local_start_api section). It listens beside make local, whose Copilot
+# stand-in the Copilot function calls on the host's loopback.
+START_API_PORT ?= 3001
+start-api: ## sam build, then sam local start-api on 127.0.0.1:3001 (START_API_PORT), hs256 with dev-only settings
+	sam build
+	sam local start-api --host 127.0.0.1 --port $(START_API_PORT) --docker-network host
 
 # ENV names a samconfig.toml environment: default or prod.
 ENV ?= default

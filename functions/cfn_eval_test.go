@@ -1,6 +1,7 @@
 package functions_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,6 +33,18 @@ Conditions:
   HasName: !Not [!Equals [!Ref Name, ""]]
   AAndName: !And [!Condition IsA, !Condition HasName]
   AOrName: !Or [!Condition IsA, !Condition HasName]
+  # List membership, as template.yaml tests it: y is in Items.
+  HasY: !Not [!Equals [!Select [0, !Split [",y,", !Sub [",${L},", {L: !Join [",", !Ref Items]}]]], !Sub [",${L},", {L: !Join [",", !Ref Items]}]]]
+Rules:
+  ItemsKnown:
+    Assertions:
+      - Assert: !EachMemberIn [!Ref Items, [x, y, yy, z, p, q, r]]
+        AssertDescription: unknown item
+  ZNeedsName:
+    RuleCondition: !Contains [!Ref Items, z]
+    Assertions:
+      - Assert: !Not [!Equals [!Ref Name, ""]]
+        AssertDescription: z needs a name
 Globals:
   Function:
     Timeout: 5
@@ -49,6 +62,8 @@ Resources:
       Joined: !Join ["-", !Ref Items]
       Sub: !Sub "${Mode}:${Always.Arn}:${AWS::Region}:${!Literal}"
       Att: !GetAtt Always.Arn
+      Second: !Select [1, !Split ["-", "p-q-r"]]
+      SubMap: !Sub ["${Items}/${Mode}/${AWS::Region}", {Items: !Join ["+", !Ref Items]}]
       Self: !Ref OnlyA
   OnlyA:
     Type: AWS::SNS::Topic
@@ -114,6 +129,8 @@ func TestStackResolve(t *testing.T) {
 			"Sub":    "a:{Always.Arn}:{AWS::Region}:${Literal}",
 			"Att":    "getatt:Always.Arn",
 			"Self":   "ref:OnlyA",
+			"Second": "q",
+			"SubMap": "x+y/a/{AWS::Region}",
 		}},
 		{"mode b", map[string]string{"Required": "rr", "Mode": "b", "Items": "p,q,r"}, nil},
 	} {
@@ -177,6 +194,9 @@ func TestStackParameters(t *testing.T) {
 		{"not an allowed value", map[string]string{"Required": "rr", "Mode": "c"}, "Mode"},
 		{"pattern", map[string]string{"Required": "rr", "Name": "A1"}, "Name"},
 		{"too short", map[string]string{"Required": "r"}, "shorter than 2"},
+		{"rule: not a member", map[string]string{"Required": "rr", "Items": "x,w"}, "unknown item"},
+		{"rule condition holds, assertion fails", map[string]string{"Required": "rr", "Items": "x,z"}, "z needs a name"},
+		{"rule condition holds, assertion holds", map[string]string{"Required": "rr", "Items": "x,y", "Name": "n"}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s, err := evalStack(t, c.values)
@@ -191,6 +211,37 @@ func TestStackParameters(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A name is in a list exactly when the comma-wrapped list, split at the
+// comma-wrapped name, does not come back whole.
+func TestStackListMembership(t *testing.T) {
+	for _, c := range []struct {
+		items string
+		want  bool
+	}{
+		{"x,y", true},
+		{"y", true},
+		{"y,x", true},
+		{"x", false},
+		{"yy,x", false},
+		{"p,q,r", false},
+	} {
+		s, err := evalStack(t, map[string]string{"Required": "rr", "Items": c.items})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.conditions["HasY"]; got != c.want {
+			t.Errorf("Items %q: HasY = %v, want %v", c.items, got, c.want)
+		}
+	}
+}
+
+func TestStackRuleError(t *testing.T) {
+	_, err := evalStack(t, map[string]string{"Required": "rr", "Items": "z"})
+	if !errors.Is(err, errRule) {
+		t.Errorf("error = %v, want errRule", err)
 	}
 }
 

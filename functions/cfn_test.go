@@ -13,6 +13,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -59,6 +60,8 @@ var shortForms = map[string]string{
 	"!Base64": "Fn::Base64", "!Cidr": "Fn::Cidr", "!FindInMap": "Fn::FindInMap", "!GetAtt": "Fn::GetAtt",
 	"!GetAZs": "Fn::GetAZs", "!ImportValue": "Fn::ImportValue", "!Join": "Fn::Join", "!Select": "Fn::Select",
 	"!Split": "Fn::Split", "!Sub": "Fn::Sub", "!Transform": "Fn::Transform",
+	// Rule functions, used only in a template's Rules.
+	"!Contains": "Fn::Contains", "!EachMemberEquals": "Fn::EachMemberEquals", "!EachMemberIn": "Fn::EachMemberIn",
 }
 
 func fromNode(n *yaml.Node) (any, error) {
@@ -249,6 +252,9 @@ func newStack(tpl map[string]any, values map[string]string) (*stack, error) {
 			s.params[name] = list
 		}
 	}
+	if err := s.checkRules(); err != nil {
+		return nil, err
+	}
 	conditions, _ := tpl["Conditions"].(map[string]any)
 	for name := range conditions {
 		if _, err := s.condition(name, nil); err != nil {
@@ -256,6 +262,40 @@ func newStack(tpl map[string]any, values map[string]string) (*stack, error) {
 		}
 	}
 	return s, nil
+}
+
+// errRule is returned by newStack when an assertion of the template's
+// Rules fails, as CloudFormation refuses such a deployment before any
+// change.
+var errRule = errors.New("rule assertion fails")
+
+// checkRules applies the template's Rules: each rule whose RuleCondition
+// holds (or that has none) must have every Assertion hold.
+func (s *stack) checkRules() error {
+	rules, _ := s.tpl["Rules"].(map[string]any)
+	for _, name := range slices.Sorted(maps.Keys(rules)) {
+		rule := rules[name]
+		if c := field(rule, "RuleCondition"); c != nil {
+			ok, err := s.evalCondition(c, nil)
+			if err != nil {
+				return fmt.Errorf("rule %s: %w", name, err)
+			}
+			if !ok {
+				continue
+			}
+		}
+		assertions, _ := field(rule, "Assertions").([]any)
+		for _, a := range assertions {
+			ok, err := s.evalCondition(field(a, "Assert"), nil)
+			if err != nil {
+				return fmt.Errorf("rule %s: %w", name, err)
+			}
+			if !ok {
+				return fmt.Errorf("rule %s: %w: %v", name, errRule, field(a, "AssertDescription"))
+			}
+		}
+	}
+	return nil
 }
 
 // checkParam applies a parameter's constraints to value, as CloudFormation does.
@@ -321,6 +361,30 @@ func (s *stack) evalCondition(def any, seen []string) (bool, error) {
 		}
 		v, err := s.evalCondition(args[0], seen)
 		return !v, err
+	case "Fn::Contains", "Fn::EachMemberIn":
+		// Rule functions: Contains [list, value], EachMemberIn [list, allowed].
+		if len(args) != 2 {
+			return false, fmt.Errorf("%s takes two values", fn)
+		}
+		a, err := s.resolve(args[0])
+		if err != nil {
+			return false, err
+		}
+		b, err := s.resolve(args[1])
+		if err != nil {
+			return false, err
+		}
+		list, _ := a.([]any)
+		if fn == "Fn::Contains" {
+			return slices.ContainsFunc(list, func(x any) bool { return equalJSON(x, b) }), nil
+		}
+		allowed, _ := b.([]any)
+		for _, x := range list {
+			if !slices.ContainsFunc(allowed, func(y any) bool { return equalJSON(x, y) }) {
+				return false, nil
+			}
+		}
+		return true, nil
 	case "Fn::And", "Fn::Or":
 		all := fn == "Fn::And"
 		for _, a := range args {
@@ -425,14 +489,64 @@ func (s *stack) apply(fn string, arg any) (any, error) {
 			parts = append(parts, fmt.Sprint(it))
 		}
 		return strings.Join(parts, fmt.Sprint(args[0])), nil
+	case "Fn::Split":
+		if len(args) != 2 {
+			return nil, errors.New("Fn::Split takes a delimiter and a string")
+		}
+		v, err := s.resolve(args[1])
+		if err != nil {
+			return nil, err
+		}
+		str, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("Fn::Split of %v, not a string", v)
+		}
+		var parts []any
+		for _, p := range strings.Split(str, fmt.Sprint(args[0])) {
+			parts = append(parts, p)
+		}
+		return parts, nil
+	case "Fn::Select":
+		if len(args) != 2 {
+			return nil, errors.New("Fn::Select takes an index and a list")
+		}
+		v, err := s.resolve(args[1])
+		if err != nil {
+			return nil, err
+		}
+		list, ok := v.([]any)
+		i, ierr := strconv.Atoi(fmt.Sprint(args[0]))
+		if !ok || ierr != nil || i < 0 || i >= len(list) {
+			return nil, fmt.Errorf("Fn::Select %v of %v: no such element", args[0], v)
+		}
+		return list[i], nil
 	case "Fn::Sub":
 		str, ok := arg.(string)
+		vars := map[string]any{}
 		if !ok {
-			return nil, errors.New("only the one-string form of Fn::Sub is used here")
+			// The two-value form: a string and a map of variables.
+			if len(args) != 2 {
+				return nil, errors.New("Fn::Sub takes a string, or a string and a map of variables")
+			}
+			str, ok = args[0].(string)
+			m, mok := args[1].(map[string]any)
+			if !ok || !mok {
+				return nil, errors.New("Fn::Sub takes a string and a map of variables")
+			}
+			for k, x := range m {
+				r, err := s.resolve(x)
+				if err != nil {
+					return nil, fmt.Errorf("Fn::Sub variable %s: %w", k, err)
+				}
+				vars[k] = r
+			}
 		}
 		var err error
 		out := subVar.ReplaceAllStringFunc(str, func(m string) string {
 			name := m[2 : len(m)-1]
+			if v, ok := vars[name]; ok {
+				return fmt.Sprint(v)
+			}
 			resource, _, _ := strings.Cut(name, ".")
 			v, rerr := s.ref(resource, true)
 			if rerr != nil {
@@ -470,7 +584,16 @@ func (s *stack) ref(name string, inSub bool) (any, error) {
 		}
 		return v, nil
 	}
-	res := field(s.tpl, "Resources", name)
+	// SAM's <Function>.Alias and <Function>.Version name what
+	// AutoPublishAlias makes for that function.
+	resource := name
+	if base, attr, ok := strings.Cut(name, "."); ok && !inSub && (attr == "Alias" || attr == "Version") {
+		resource = base
+		if field(s.tpl, "Resources", base, "Type") != "AWS::Serverless::Function" {
+			return nil, fmt.Errorf("Ref to %s: only a function has an Alias and a Version", name)
+		}
+	}
+	res := field(s.tpl, "Resources", resource)
 	if res == nil {
 		return nil, fmt.Errorf("Ref to unknown %s", name)
 	}

@@ -7,6 +7,7 @@ package functions_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
@@ -110,7 +111,8 @@ var sessionSettings = []string{
 	"SESSION_NAME_CLAIM", "SESSION_EMAIL_VERIFIED_CLAIM", "SESSION_TRUST_UNVERIFIED_EMAIL", "SECRETS_TTL",
 }
 
-// requiredParams are the parameters without a default, given in every scenario.
+// requiredParams are the parameters every scenario gives: those without a
+// default, and those the template's Rules require while their vendor is on.
 var requiredParams = map[string]string{
 	"SessionIssuer":   "https://issuer.example.com/",
 	"SessionAudience": "app-client-1,app-client-2",
@@ -392,10 +394,14 @@ func TestLogGroups(t *testing.T) {
 			t.Errorf("%s RetentionInDays = %v, want !Ref LogRetentionInDays", id, got)
 		}
 	}
+	want = append(want, "TokenApiAccessLogGroup")
+	if got := field(resources, "TokenApiAccessLogGroup", "Properties", "RetentionInDays"); !equalJSON(got, map[string]any{"Ref": "ApiAccessLogRetentionInDays"}) {
+		t.Errorf("TokenApiAccessLogGroup RetentionInDays = %v, want !Ref ApiAccessLogRetentionInDays", got)
+	}
 	slices.Sort(groups)
 	slices.Sort(want)
 	if !slices.Equal(groups, want) {
-		t.Errorf("log groups = %v, want one per function %v", groups, want)
+		t.Errorf("log groups = %v, want one per function and TokenApi's %v", groups, want)
 	}
 	if got := field(tpl, "Parameters", "LogRetentionInDays", "Default"); got == nil {
 		t.Error("LogRetentionInDays has no default")
@@ -577,6 +583,8 @@ func TestOutputs(t *testing.T) {
 		}
 		for _, f := range contractFunctions {
 			want[f.vendor+"SecretArn"] = s.secretARN(f.vendor)
+			want[f.logicalID+"Arn"] = "getatt:" + f.logicalID + ".Arn"
+			want[f.logicalID+"Alias"] = "ref:" + f.logicalID + ".Alias"
 		}
 		if s.params["SessionMode"] == "hs256" {
 			want["SessionSecretArn"] = s.secretARN("Session")
@@ -624,7 +632,11 @@ func TestReferences(t *testing.T) {
 		for fn, arg := range m {
 			switch fn {
 			case "Ref":
-				if name, _ := arg.(string); !known(name) {
+				name, _ := arg.(string)
+				if base, attr, ok := strings.Cut(name, "."); ok && (attr == "Alias" || attr == "Version") {
+					name = base
+				}
+				if !known(name) {
 					t.Errorf("%s: Ref to unknown %v", where, arg)
 				}
 			case "Fn::Sub":
@@ -763,5 +775,222 @@ func TestEventsMatchRoutes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestVendorSelection deploys all vendors and each one alone: a vendor that
+// is off has no function, secret, log group, route or output, and its
+// settings need no value.
+func TestVendorSelection(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	base := map[string]string{
+		"SessionIssuer":   requiredParams["SessionIssuer"],
+		"SessionAudience": requiredParams["SessionAudience"],
+	}
+	// vendorParams are the settings a vendor's Rules require.
+	vendorParams := map[string]map[string]string{
+		"Ccai":    {"CcaiCompanyName": requiredParams["CcaiCompanyName"]},
+		"Copilot": {"CopilotBaseUrl": requiredParams["CopilotBaseUrl"]},
+	}
+	type selection struct {
+		name    string
+		vendors []string // contractFunctions' vendor names
+		vendorP string   // the Vendors parameter; "" for its default
+	}
+	all := []string{}
+	for _, f := range contractFunctions {
+		all = append(all, f.vendor)
+	}
+	selections := []selection{{"all by default", all, ""}}
+	for _, f := range contractFunctions {
+		selections = append(selections, selection{f.vendor + " alone", []string{f.vendor}, strings.ToLower(f.vendor)})
+	}
+	selections = append(selections, selection{"Kustomer and Decagon", []string{"Kustomer", "Decagon"}, "decagon,kustomer"})
+	for _, sel := range selections {
+		for _, mode := range []string{"authorizer", "hs256"} {
+			t.Run(sel.name+"/"+mode, func(t *testing.T) {
+				params := maps.Clone(base)
+				params["SessionMode"] = mode
+				if sel.vendorP != "" {
+					params["Vendors"] = sel.vendorP
+				}
+				for _, v := range sel.vendors {
+					maps.Copy(params, vendorParams[v])
+				}
+				s, err := newStack(tpl, params)
+				if err != nil {
+					t.Fatal(err)
+				}
+				d, err := s.deployed()
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Every resource and output named after a vendor is there
+				// exactly when the vendor is on, and an enabled vendor has at
+				// least its function, log group and secret, and its outputs.
+				vendorOf := func(name string) string {
+					for _, f := range contractFunctions {
+						if strings.HasPrefix(name, f.vendor) {
+							return f.vendor
+						}
+					}
+					return ""
+				}
+				var wantResources, wantOutputs, wantOps []string
+				var gotResources, gotOutputs []string
+				for _, section := range []string{"Resources", "Outputs"} {
+					for name := range field(tpl, section).(map[string]any) {
+						if v := vendorOf(name); v != "" && slices.Contains(sel.vendors, v) {
+							if section == "Resources" {
+								wantResources = append(wantResources, name)
+							} else {
+								wantOutputs = append(wantOutputs, name)
+							}
+						}
+					}
+					for name := range field(d, section).(map[string]any) {
+						if vendorOf(name) == "" {
+							continue
+						}
+						if section == "Resources" {
+							gotResources = append(gotResources, name)
+						} else {
+							gotOutputs = append(gotOutputs, name)
+						}
+					}
+				}
+				for _, f := range contractFunctions {
+					if !slices.Contains(sel.vendors, f.vendor) {
+						continue
+					}
+					for _, id := range []string{f.logicalID, f.logicalID + "LogGroup", f.vendor + "Secret"} {
+						if field(d, "Resources", id) == nil {
+							t.Errorf("%s is missing", id)
+						}
+					}
+					for _, name := range []string{f.vendor + "SecretArn", f.logicalID + "Arn", f.logicalID + "Alias"} {
+						if field(d, "Outputs", name) == nil {
+							t.Errorf("output %s is missing", name)
+						}
+					}
+					for _, r := range f.routes {
+						wantOps = append(wantOps, r.Method+" "+r.Path)
+					}
+				}
+				if got := field(d, "Resources", "SessionSecret") != nil; got != (mode == "hs256") {
+					t.Errorf("SessionSecret created = %v in %s mode", got, mode)
+				}
+				var gotURLs int
+				for name := range field(d, "Outputs").(map[string]any) {
+					if strings.HasSuffix(name, "Url") && name != "ApiUrl" {
+						gotURLs++
+					}
+				}
+				var gotOps []string
+				paths, _ := field(d, "Resources", "TokenApi", "Properties", "DefinitionBody", "paths").(map[string]any)
+				for p, item := range paths {
+					for method := range item.(map[string]any) {
+						gotOps = append(gotOps, strings.ToUpper(method)+" "+p)
+					}
+				}
+				for _, c := range []struct {
+					what      string
+					got, want []string
+				}{
+					{"vendor resources", gotResources, wantResources},
+					{"vendor outputs", gotOutputs, wantOutputs},
+					{"DefinitionBody operations", gotOps, wantOps},
+				} {
+					slices.Sort(c.got)
+					slices.Sort(c.want)
+					if !slices.Equal(c.got, c.want) {
+						t.Errorf("%s:\n got %v\nwant %v", c.what, c.got, c.want)
+					}
+				}
+				if gotURLs != len(sel.vendors) {
+					t.Errorf("%d route URL outputs, want one per vendor (%d)", gotURLs, len(sel.vendors))
+				}
+			})
+		}
+	}
+}
+
+// The Rules refuse a deployment that names an unknown vendor, or that
+// deploys a vendor without its required settings.
+func TestVendorRules(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	for _, c := range []struct {
+		name   string
+		params map[string]string
+		ok     bool
+	}{
+		{"unknown vendor", map[string]string{"Vendors": "kustomer,zzz"}, false},
+		{"ccai without a company name", map[string]string{"Vendors": "ccai"}, false},
+		{"ccai with a company name", map[string]string{"Vendors": "ccai", "CcaiCompanyName": "c"}, true},
+		{"copilot without a base URL", map[string]string{"Vendors": "copilot,decagon"}, false},
+		{"decagon needs neither", map[string]string{"Vendors": "decagon"}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			params := map[string]string{"SessionIssuer": "https://issuer.example.com/", "SessionAudience": "app"}
+			maps.Copy(params, c.params)
+			_, err := newStack(tpl, params)
+			if c.ok && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !c.ok && !errors.Is(err, errRule) {
+				t.Fatalf("error = %v, want a failed rule", err)
+			}
+		})
+	}
+}
+
+// Secrets and log groups survive `sam delete` and a replacement: what was
+// pasted into a secret, and the audit trail, are never lost with the stack.
+func TestSecretsAndLogsAreRetained(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	var n int
+	for id, r := range field(tpl, "Resources").(map[string]any) {
+		switch field(r, "Type") {
+		case "AWS::SecretsManager::Secret", "AWS::Logs::LogGroup":
+			n++
+			for _, policy := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
+				if got := field(r, policy); got != "Retain" {
+					t.Errorf("%s %s = %v, want Retain", id, policy, got)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no secret or log group found")
+	}
+}
+
+// The README's secret-setting commands name the region and build the JSON
+// with jq, so a value holding `"` or `\` cannot break it.
+func TestReadmeSecretCommands(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(string(data), -1)
+	var n int
+	for _, b := range blocks {
+		code := b[1]
+		if !strings.Contains(code, "put-secret-value") {
+			continue
+		}
+		n++
+		if !strings.Contains(code, `--region "$REGION"`) {
+			t.Errorf("put-secret-value without --region:\n%s", code)
+		}
+		if strings.Contains(code, "printf '{") || strings.Contains(code, `--secret-string '{`) {
+			t.Errorf("JSON built by hand:\n%s", code)
+		}
+		if !strings.Contains(code, "jq -n --arg") {
+			t.Errorf("JSON not built with jq -n --arg:\n%s", code)
+		}
+	}
+	if n == 0 {
+		t.Error("README.md shows no put-secret-value command")
 	}
 }
