@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"log/slog"
@@ -234,7 +235,7 @@ func closingServer(t *testing.T, together int) (*httptest.Server, func() int) {
 // spending the retry a transient fault may have.
 func TestClosedPooledConnectionNeverSurfaces(t *testing.T) {
 	for _, idle := range []int{1, 2} {
-		t.Run(strings.Repeat("idle ", idle), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%d idle", idle), func(t *testing.T) {
 			srv, conns := closingServer(t, idle)
 			var logs bytes.Buffer
 			m := newMinter(mustParse(t, srv.URL), 2*time.Second, &fakeCreds{values: original},
