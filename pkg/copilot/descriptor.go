@@ -47,6 +47,8 @@ func configure(env *config.Env) descriptor.NewMinter {
 		}
 	}
 	return func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
-		return newMinter(base, timeout, s, d.Logger)
+		m := newMinter(base, timeout, s, d.Logger)
+		m.metrics = d.Metrics
+		return m
 	}
 }

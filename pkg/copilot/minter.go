@@ -15,6 +15,7 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/loopback"
+	"github.com/vendortokens/vendor-token-functions/pkg/metrics"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
 )
 
@@ -80,6 +81,7 @@ type Minter struct {
 	creds    Credentials
 	client   *http.Client
 	log      *slog.Logger
+	metrics  *metrics.Recorder // nil records nothing
 }
 
 // Retry pacing: a transient fault is retried once after retryPause plus up
@@ -164,7 +166,9 @@ func (m *Minter) Mint(ctx context.Context, id identity.Identity) (any, error) {
 	attempts := 0
 	for attempts < maxAttempts {
 		attempts++
+		start := time.Now()
 		o = m.exchange(b.ctx, auth, body)
+		m.metrics.Upstream(time.Since(start), string(o.fault))
 		if o.fault == "" {
 			if attempts > 1 {
 				m.log.LogAttrs(ctx, slog.LevelInfo, "copilot: auth key obtained after a retry", slog.Int("attempts", attempts))
