@@ -6,6 +6,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
+	"github.com/vendortokens/vendor-token-functions/pkg/copilot"
+	"github.com/vendortokens/vendor-token-functions/pkg/metrics"
 )
 
 // TokenApi writes one JSON access log line per request, with what an
@@ -83,6 +87,89 @@ func TestGradualDeployment(t *testing.T) {
 	for _, f := range contractFunctions {
 		if field(tpl, "Resources", f.logicalID, "Properties", "AutoPublishAlias") != nil {
 			t.Errorf("%s sets its own AutoPublishAlias", f.logicalID)
+		}
+	}
+}
+
+// Each function has an errors alarm (init failures included) and a
+// throttles alarm, TokenApi a 5xx alarm and Copilot an
+// upstream_unavailable rate alarm on the functions' own metrics; all tell
+// AlarmTopicArn when it is given, and a function's deployment rolls back on
+// its errors alarm.
+func TestAlarms(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	const topic = "arn:aws:sns:eu-west-1:123456789012:ops"
+	for _, withTopic := range []bool{false, true} {
+		params := map[string]string{}
+		if withTopic {
+			params["AlarmTopicArn"] = topic
+		}
+		s := deploy(t, tpl, params)
+		d, err := s.deployed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		alarms := map[string]any{}
+		for id, r := range field(d, "Resources").(map[string]any) {
+			if field(r, "Type") == "AWS::CloudWatch::Alarm" {
+				alarms[id] = field(r, "Properties")
+				for _, k := range []string{"AlarmActions", "OKActions"} {
+					got := field(r, "Properties", k)
+					if withTopic && !equalJSON(got, []any{topic}) || !withTopic && got != nil {
+						t.Errorf("%s %s = %v with topic %v", id, k, got, withTopic)
+					}
+				}
+			}
+		}
+		check := func(id, namespace, metric string, dims map[string]any) {
+			t.Helper()
+			a, ok := alarms[id]
+			if !ok {
+				t.Errorf("no alarm %s", id)
+				return
+			}
+			gotDims := map[string]any{}
+			for _, dim := range field(a, "Dimensions").([]any) {
+				gotDims[field(dim, "Name").(string)] = field(dim, "Value")
+			}
+			if field(a, "Namespace") != namespace || field(a, "MetricName") != metric || !equalJSON(gotDims, dims) {
+				t.Errorf("%s watches %v %v %v, want %s %s %v", id, field(a, "Namespace"), field(a, "MetricName"), gotDims, namespace, metric, dims)
+			}
+		}
+		for _, f := range contractFunctions {
+			fn := map[string]any{"FunctionName": "ref:" + f.logicalID}
+			check(f.logicalID+"ErrorsAlarm", "AWS/Lambda", "Errors", fn)
+			check(f.logicalID+"ThrottlesAlarm", "AWS/Lambda", "Throttles", fn)
+			rollback := field(tpl, "Resources", f.logicalID, "Properties", "DeploymentPreference", "Alarms")
+			if list, _ := rollback.([]any); !slices.ContainsFunc(list, func(x any) bool {
+				return equalJSON(x, map[string]any{"Ref": f.logicalID + "ErrorsAlarm"})
+			}) {
+				t.Errorf("%s DeploymentPreference.Alarms = %v, want its errors alarm", f.logicalID, rollback)
+			}
+		}
+		check("ApiServerErrorsAlarm", "AWS/ApiGateway", "5xx", map[string]any{"ApiId": "ref:TokenApi"})
+
+		// The Copilot alarm reads the metrics the functions write.
+		a := alarms["CopilotUpstreamUnavailableAlarm"]
+		var watched []map[string]any
+		for _, m := range field(a, "Metrics").([]any) {
+			if stat := field(m, "MetricStat", "Metric"); stat != nil {
+				dims := map[string]any{}
+				for _, dim := range field(stat, "Dimensions").([]any) {
+					dims[field(dim, "Name").(string)] = field(dim, "Value")
+				}
+				if field(stat, "Namespace") != s.params["MetricsNamespace"] || field(stat, "MetricName") != metrics.Requests {
+					t.Errorf("CopilotUpstreamUnavailableAlarm reads %v %v", field(stat, "Namespace"), field(stat, "MetricName"))
+				}
+				watched = append(watched, dims)
+			}
+		}
+		want := []map[string]any{
+			{metrics.DimVendor: copilot.Descriptor.Name, metrics.DimOutcome: apierror.UpstreamUnavailable.Code},
+			{metrics.DimVendor: copilot.Descriptor.Name},
+		}
+		if !equalJSON(watched, want) {
+			t.Errorf("CopilotUpstreamUnavailableAlarm reads %v, want %v", watched, want)
 		}
 	}
 }
