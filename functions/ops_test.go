@@ -173,3 +173,55 @@ func TestAlarms(t *testing.T) {
 		}
 	}
 }
+
+// The dashboard is valid JSON once CloudFormation fills it in, shows the
+// functions' own metrics and Lambda's, and reads cold starts from the log
+// groups of the deployed vendors only.
+func TestDashboard(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	for _, f := range contractFunctions {
+		params := map[string]string{"Vendors": strings.ToLower(f.vendor)}
+		s := deploy(t, tpl, params)
+		d, err := s.deployed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := field(d, "Resources", "Dashboard", "Properties", "DashboardBody").(string)
+		var dash struct {
+			Widgets []struct {
+				Type       string
+				Properties map[string]any
+			}
+		}
+		if err := json.Unmarshal([]byte(body), &dash); err != nil || len(dash.Widgets) == 0 {
+			t.Fatalf("%s: DashboardBody is not a dashboard: %v\n%s", f.vendor, err, body)
+		}
+		// What the widgets say, unescaped.
+		var said []string
+		for _, w := range dash.Widgets {
+			walk(w.Properties, nil, func(_ []string, v any) {
+				if str, ok := v.(string); ok {
+					said = append(said, str)
+				}
+			})
+		}
+		body = strings.Join(said, "\n")
+		for _, name := range []string{
+			`MetricName="` + metrics.Requests + `"`, `MetricName="` + metrics.UpstreamLatency + `"`,
+			`MetricName="` + metrics.UpstreamExchanges + `"`, `MetricName="` + metrics.KeyRefreshes + `"`,
+			`{VendorTokens,` + metrics.DimOutcome + `,` + metrics.DimVendor + `}`,
+			`MetricName="Invocations"`, `MetricName="Errors"`, `MetricName="Duration"`, `MetricName="Throttles"`,
+			"5xx", "initDurationMs",
+		} {
+			if !strings.Contains(body, name) {
+				t.Errorf("%s: the dashboard does not show %s", f.vendor, name)
+			}
+		}
+		for _, g := range contractFunctions {
+			source := "SOURCE '{" + g.logicalID + "LogGroup}'"
+			if got := strings.Contains(body, source); got != (g.vendor == f.vendor) {
+				t.Errorf("Vendors=%s: cold starts read %s: %v", f.vendor, g.logicalID+"LogGroup", got)
+			}
+		}
+	}
+}

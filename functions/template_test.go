@@ -578,6 +578,7 @@ func TestOutputs(t *testing.T) {
 		if s.params["SessionMode"] == "hs256" {
 			want["SessionSecretArn"] = s.secretARN("Session")
 		}
+		want["DashboardUrl"] = "https://{AWS::Region}.console.aws.amazon.com/cloudwatch/home?region={AWS::Region}#dashboards:name={Dashboard}"
 		got := map[string]any{}
 		for name, o := range field(resolved, "Outputs").(map[string]any) {
 			got[name] = field(o, "Value")
@@ -871,7 +872,7 @@ func TestVendorSelection(t *testing.T) {
 				}
 				var gotURLs int
 				for name := range field(d, "Outputs").(map[string]any) {
-					if strings.HasSuffix(name, "Url") && name != "ApiUrl" {
+					if strings.HasSuffix(name, "Url") && vendorOf(name) != "" {
 						gotURLs++
 					}
 				}
