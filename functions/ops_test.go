@@ -2,6 +2,8 @@ package functions_test
 
 import (
 	"encoding/json"
+	"errors"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -222,6 +224,71 @@ func TestDashboard(t *testing.T) {
 			if got := strings.Contains(body, source); got != (g.vendor == f.vendor) {
 				t.Errorf("Vendors=%s: cold starts read %s: %v", f.vendor, g.logicalID+"LogGroup", got)
 			}
+		}
+	}
+}
+
+// An optional custom domain: TokenApi's stage mapped at DomainName with
+// CertificateArn, the URLs in the outputs on it, and the default endpoint
+// off only when asked and only with a domain.
+func TestCustomDomain(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	const cert = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d"
+	for _, c := range []struct {
+		name     string
+		params   map[string]string
+		domain   bool
+		disabled bool
+	}{
+		{"none", map[string]string{}, false, false},
+		{"domain", map[string]string{"DomainName": "tokens.example.com", "CertificateArn": cert}, true, false},
+		{"domain only", map[string]string{"DomainName": "tokens.example.com", "CertificateArn": cert, "DisableExecuteApiEndpoint": "true"}, true, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d, err := deploy(t, tpl, c.params).deployed()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := field(d, "Resources", "TokenApi", "Properties", "DisableExecuteApiEndpoint"); got != c.disabled {
+				t.Errorf("DisableExecuteApiEndpoint = %v, want %v", got, c.disabled)
+			}
+			base := "https://{TokenApi}.execute-api.{AWS::Region}.{AWS::URLSuffix}"
+			if c.domain {
+				base = "https://tokens.example.com"
+				if got := field(d, "Resources", "TokenApiDomainName", "Properties", "DomainNameConfigurations"); !equalJSON(got, []any{map[string]any{
+					"CertificateArn": cert, "EndpointType": "REGIONAL", "SecurityPolicy": "TLS_1_2",
+				}}) {
+					t.Errorf("DomainNameConfigurations = %v", got)
+				}
+				if got := field(d, "Resources", "TokenApiMapping", "Properties"); !equalJSON(got, map[string]any{
+					"ApiId": "ref:TokenApi", "DomainName": "ref:TokenApiDomainName", "Stage": "ref:TokenApi.Stage",
+				}) {
+					t.Errorf("TokenApiMapping = %v", got)
+				}
+			}
+			for _, id := range []string{"TokenApiDomainName", "TokenApiMapping"} {
+				if got := field(d, "Resources", id) != nil; got != c.domain {
+					t.Errorf("%s created = %v, want %v", id, got, c.domain)
+				}
+			}
+			if got := field(d, "Outputs", "TokenApiDomainTarget") != nil; got != c.domain {
+				t.Errorf("TokenApiDomainTarget output = %v, want %v", got, c.domain)
+			}
+			for name, want := range map[string]string{"ApiUrl": base, "KustomerTokenUrl": base + "/kustomer/token", "CopilotAuthKeyUrl": base + "/copilot/auth-key"} {
+				if got := field(d, "Outputs", name, "Value"); got != want {
+					t.Errorf("%s = %v, want %v", name, got, want)
+				}
+			}
+		})
+	}
+	for _, params := range []map[string]string{
+		{"DomainName": "tokens.example.com"},
+		{"DisableExecuteApiEndpoint": "true"},
+	} {
+		all := maps.Clone(requiredParams)
+		maps.Copy(all, params)
+		if _, err := newStack(tpl, all); !errors.Is(err, errRule) {
+			t.Errorf("%v: error = %v, want a failed rule", params, err)
 		}
 	}
 }

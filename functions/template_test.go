@@ -623,10 +623,7 @@ func TestReferences(t *testing.T) {
 			switch fn {
 			case "Ref":
 				name, _ := arg.(string)
-				if base, attr, ok := strings.Cut(name, "."); ok && (attr == "Alias" || attr == "Version") {
-					name = base
-				}
-				if !known(name) {
+				if !known(samResource(tpl, name)) {
 					t.Errorf("%s: Ref to unknown %v", where, arg)
 				}
 			case "Fn::Sub":
