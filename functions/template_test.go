@@ -628,7 +628,15 @@ func TestReferences(t *testing.T) {
 				}
 			case "Fn::Sub":
 				str, _ := arg.(string)
+				var vars map[string]any // of the two-value form
+				if list, ok := arg.([]any); ok && len(list) == 2 {
+					str, _ = list[0].(string)
+					vars, _ = list[1].(map[string]any)
+				}
 				for _, match := range subVar.FindAllStringSubmatch(str, -1) {
+					if _, isVar := vars[match[1]]; isVar {
+						continue
+					}
 					if name, _, _ := strings.Cut(match[1], "."); !known(name) {
 						t.Errorf("%s: Sub of unknown %s", where, match[1])
 					}
