@@ -584,14 +584,9 @@ func (s *stack) ref(name string, inSub bool) (any, error) {
 		}
 		return v, nil
 	}
-	// SAM's <Function>.Alias and <Function>.Version name what
-	// AutoPublishAlias makes for that function.
 	resource := name
-	if base, attr, ok := strings.Cut(name, "."); ok && !inSub && (attr == "Alias" || attr == "Version") {
-		resource = base
-		if field(s.tpl, "Resources", base, "Type") != "AWS::Serverless::Function" {
-			return nil, fmt.Errorf("Ref to %s: only a function has an Alias and a Version", name)
-		}
+	if !inSub {
+		resource = samResource(s.tpl, name)
 	}
 	res := field(s.tpl, "Resources", resource)
 	if res == nil {
@@ -601,4 +596,27 @@ func (s *stack) ref(name string, inSub bool) (any, error) {
 		return nil, fmt.Errorf("Ref to %s, which is not created (condition %s is false)", name, c)
 	}
 	return "ref:" + name, nil
+}
+
+// samGenerated are the resources SAM makes for a resource of a type that
+// a template may Ref as <LogicalID>.<Name>: a function's alias and version
+// (AutoPublishAlias), an HTTP API's stage.
+var samGenerated = map[string][]string{
+	"AWS::Serverless::Function": {"Alias", "Version"},
+	"AWS::Serverless::HttpApi":  {"Stage"},
+}
+
+// samResource returns the logical ID of the template resource that name
+// refers to: name itself, or for <LogicalID>.<Name> of samGenerated, the
+// resource SAM makes it for.
+func samResource(tpl map[string]any, name string) string {
+	base, generated, ok := strings.Cut(name, ".")
+	if !ok {
+		return name
+	}
+	typ, _ := field(tpl, "Resources", base, "Type").(string)
+	if slices.Contains(samGenerated[typ], generated) {
+		return base
+	}
+	return name
 }

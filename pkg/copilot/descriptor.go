@@ -55,7 +55,9 @@ func configureClient(env *config.Env, client *http.Client) descriptor.Setup {
 	}
 	return descriptor.Setup{
 		NewMinter: func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
-			return newMinter(base, timeout, s, d.Logger, client)
+			m := newMinter(base, timeout, s, d.Logger, client)
+			m.metrics = d.Metrics
+			return m
 		},
 		Warm: func(ctx context.Context, d descriptor.Deps) {
 			if base != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/loopback"
+	"github.com/vendortokens/vendor-token-functions/pkg/metrics"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
 )
 
@@ -81,6 +82,7 @@ type Minter struct {
 	creds    Credentials
 	client   *http.Client
 	log      *slog.Logger
+	metrics  *metrics.Recorder // nil records nothing
 }
 
 // Retry pacing: a transient fault is retried once after retryPause plus up
@@ -165,7 +167,9 @@ func (m *Minter) Mint(ctx context.Context, id identity.Identity) (any, error) {
 	attempts, staleRetried := 0, false
 	for attempts < maxAttempts {
 		attempts++
+		start := time.Now()
 		o = m.exchange(b.ctx, auth, body)
+		m.metrics.Upstream(time.Since(start), string(o.fault))
 		if o.stale && !staleRetried && b.ctx.Err() == nil {
 			// A pooled connection that Copilot closed while the function
 			// was frozen: go again at once, on a new connection, within

@@ -26,6 +26,7 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
+	"github.com/vendortokens/vendor-token-functions/pkg/metrics"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
 )
 
@@ -626,6 +627,49 @@ func TestMintOverTLS(t *testing.T) {
 			}
 			if n := calls.Load(); n != tt.wantCalls {
 				t.Errorf("handler calls = %d, want %d", n, tt.wantCalls)
+			}
+		})
+	}
+}
+
+// TestUpstreamMetrics: every exchange with Copilot is recorded with its
+// latency and fault kind, retries included.
+func TestUpstreamMetrics(t *testing.T) {
+	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"auth_key":"k-123"}`)
+	}))
+	defer ok.Close()
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer failing.Close()
+	for _, tt := range []struct {
+		name   string
+		url    string
+		faults []string
+	}{
+		{"answered", ok.URL, []string{`"Fault":"none"`}},
+		{"503, retried", failing.URL, []string{`"Fault":"status"`, `"Fault":"status"`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := config.New(func(k string) string { return map[string]string{"COPILOT_BASE_URL": tt.url}[k] })
+			newMinter := configure(env).NewMinter
+			if err := env.Err(); err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			secret := secretstest.Offline(t, Descriptor.Secret, Descriptor.Dev[Descriptor.Secret.OverrideSetting()])
+			m := newMinter(secret, descriptor.Deps{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Metrics: metrics.New(&out, "VT", "copilot", nil)})
+			_, _ = m.Mint(context.Background(), identity.Identity{UserID: "u1"})
+			lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+			if len(lines) != len(tt.faults) {
+				t.Fatalf("%d metric lines, want %d:\n%s", len(lines), len(tt.faults), out.String())
+			}
+			for i, want := range tt.faults {
+				if !strings.Contains(lines[i], want) || !strings.Contains(lines[i], `"UpstreamLatency":`) {
+					t.Errorf("line %d = %s, want UpstreamLatency with %s", i, lines[i], want)
+				}
 			}
 		})
 	}

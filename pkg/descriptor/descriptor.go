@@ -7,6 +7,7 @@ import (
 
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
 	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
+	"github.com/vendortokens/vendor-token-functions/pkg/metrics"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
 )
 
@@ -50,8 +51,9 @@ type NewMinter func(secret *secrets.Secret, d Deps) httpapi.Minter
 
 // Deps are what a minter takes from the function around it.
 type Deps struct {
-	Logger *slog.Logger     // never nil
-	Now    func() time.Time // nil means time.Now
+	Logger  *slog.Logger      // never nil
+	Now     func() time.Time  // nil means time.Now
+	Metrics *metrics.Recorder // nil records nothing
 }
 
 // Route is one route of the HTTP API.

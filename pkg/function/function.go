@@ -1,15 +1,19 @@
 package function
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
 	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
+	"github.com/vendortokens/vendor-token-functions/pkg/metrics"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
 	"github.com/vendortokens/vendor-token-functions/pkg/session"
 )
@@ -45,10 +49,15 @@ type Deps struct {
 	Secrets secrets.API                                    // nil means secrets.NewAPI, only if a secret needs it
 	NewAPI  func(ctx context.Context) (secrets.API, error) // nil means secrets.NewAPI
 	Now     func() time.Time                               // nil means time.Now
+	// Metrics receives the embedded metric format lines when
+	// METRICS_NAMESPACE is set; nil means os.Stdout.
+	Metrics io.Writer
 }
 
 // Build reads and checks every setting of v's function, then loads its
-// secrets and returns its handler. A bad start is reported before any
+// secrets and returns its handler. With METRICS_NAMESPACE set, the handler,
+// the minter and the jwks verifier record metrics (package metrics) in that
+// namespace; without it, none. A bad start is reported before any
 // network I/O when settings are at fault, and the error names every bad
 // setting or secret key at once, never a value.
 func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, error) {
@@ -62,6 +71,10 @@ func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, 
 	env := config.New(d.Getenv)
 	s := readSessionSettings(env)
 	ttl := env.Duration("SECRETS_TTL", 5*time.Minute, 0, 24*time.Hour)
+	var recorder *metrics.Recorder
+	if namespace := env.String("METRICS_NAMESPACE", ""); namespace != "" {
+		recorder = metrics.New(cmp.Or[io.Writer](d.Metrics, os.Stdout), namespace, v.Name, d.Now)
+	}
 	setup := v.Configure(env)
 	specs := []secrets.Spec{v.Secret}
 	if s.mode == ModeHS256 {
@@ -78,6 +91,7 @@ func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, 
 		logger.WarnContext(ctx, "SESSION_TRUST_UNVERIFIED_EMAIL is true: a session's email identifies the user even when the session does not say it is verified")
 	}
 	s.jwks.Logger = logger
+	s.jwks.Fetched = recorder.KeyRefresh
 
 	// The issuer's keys (jwks mode) and the secrets are fetched side by
 	// side, so a cold start pays one round trip, not two.
@@ -92,7 +106,7 @@ func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, 
 			verifierDone <- verifierResult{v, err}
 		}()
 	}
-	deps := descriptor.Deps{Logger: logger, Now: d.Now}
+	deps := descriptor.Deps{Logger: logger, Now: d.Now, Metrics: recorder}
 	if setup.Warm != nil {
 		go setup.Warm(ctx, deps) // never awaited: it cannot slow the start
 	}
@@ -119,7 +133,11 @@ func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, 
 	}
 
 	minter := setup.NewMinter(loaded[0], deps)
-	return &httpapi.Handler{Session: verifier, Minter: minter, Logger: logger, Now: d.Now}, nil
+	h := &httpapi.Handler{Session: verifier, Minter: minter, Logger: logger, Now: d.Now}
+	if recorder != nil {
+		h.Metrics = recorder
+	}
+	return h, nil
 }
 
 // sessionSettings are the SESSION_* settings.

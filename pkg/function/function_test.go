@@ -545,3 +545,63 @@ func TestBuildStartsTheWarmUpWithoutWaiting(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildMetrics: with METRICS_NAMESPACE, every request is counted by
+// outcome, and in jwks mode every fetch of the issuer's keys; without it,
+// nothing is written.
+func TestBuildMetrics(t *testing.T) {
+	issuer := httptest.NewServer(http.NotFoundHandler())
+	defer issuer.Close()
+	for _, c := range []struct {
+		name      string
+		env       map[string]string
+		session   string
+		wantLines []string // a substring of each line, in order
+	}{
+		{"off without a namespace", hs256Env(), "", nil},
+		{"ok", withEnv(hs256Env(), "METRICS_NAMESPACE", "VT"), "user-1",
+			[]string{`"Outcome":"ok","Requests":1,"Vendor":"kustomer"`}},
+		{"unauthorized", withEnv(hs256Env(), "METRICS_NAMESPACE", "VT"), "",
+			[]string{`"Outcome":"unauthorized","Requests":1,"Vendor":"kustomer"`}},
+		{"jwks key fetch", withEnv(withEnv(withEnv(hs256Env(), "METRICS_NAMESPACE", "VT"), "SESSION_MODE", "jwks"), "SESSION_JWKS_URL", issuer.URL+"/jwks.json"), "",
+			[]string{`"KeyRefreshes":1,"Result":"failed","Vendor":"kustomer"`, `"Outcome":"unauthorized"`}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var out bytes.Buffer
+			env := c.env
+			h, err := function.Build(context.Background(), kustomer.Descriptor, function.Deps{
+				Getenv:  func(k string) string { return env[k] },
+				Logger:  slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)),
+				Secrets: newServer(t).Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),
+				Now:     clock,
+				Metrics: &out,
+			})
+			if err != nil {
+				t.Fatalf("Build: %v", err)
+			}
+			req := events.APIGatewayV2HTTPRequest{RouteKey: "POST /kustomer/token"}
+			if c.session != "" {
+				req.Headers = map[string]string{"authorization": "Bearer " + sessionToken(t, c.session)}
+			}
+			h.Handle(context.Background(), req)
+			lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+			if out.Len() == 0 {
+				lines = nil
+			}
+			if len(lines) != len(c.wantLines) {
+				t.Fatalf("%d metric lines, want %d:\n%s", len(lines), len(c.wantLines), out.String())
+			}
+			for i, want := range c.wantLines {
+				if !strings.Contains(lines[i], want) || !strings.Contains(lines[i], `"Namespace":"VT"`) {
+					t.Errorf("line %d = %s, want one with %s in namespace VT", i, lines[i], want)
+				}
+			}
+		})
+	}
+}
+
+func withEnv(env map[string]string, k, v string) map[string]string {
+	env = maps.Clone(env)
+	env[k] = v
+	return env
+}

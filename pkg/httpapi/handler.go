@@ -52,12 +52,22 @@ func Query(ctx context.Context) map[string]string {
 	return q
 }
 
+// RequestCounter counts requests by outcome: OutcomeOK, or the error code
+// the request was answered with.
+type RequestCounter interface {
+	Request(outcome string)
+}
+
+// OutcomeOK is the outcome of a request answered with the vendor's token.
+const OutcomeOK = "ok"
+
 // Handler serves one vendor route.
 type Handler struct {
 	Session Verifier
 	Minter  Minter
 	Logger  *slog.Logger     // nil means slog.Default()
 	Now     func() time.Time // nil means time.Now; used for the logged duration
+	Metrics RequestCounter   // nil counts nothing
 }
 
 // Response headers, shared by every response and never modified.
@@ -91,6 +101,14 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		resp = ErrorResponse(err, requestID)
 	}
 	h.log(ctx, &req, requestID, userID, resp.StatusCode, now().Sub(start), err)
+	if h.Metrics != nil {
+		outcome := OutcomeOK
+		if err != nil {
+			kind, _ := apierror.Classify(err)
+			outcome = kind.Code
+		}
+		h.Metrics.Request(outcome)
+	}
 	return resp, nil
 }
 

@@ -70,6 +70,9 @@ type JWKSConfig struct {
 	// Logger receives fetch failures and the keys of the set that are
 	// skipped as malformed; nil means slog.Default().
 	Logger *slog.Logger
+	// Fetched, when not nil, is told of every fetch of the key set, with
+	// its error (nil when the set was replaced), such as to count them.
+	Fetched func(err error)
 }
 
 // NewJWKS returns a verifier of tokens signed with a key of the issuer's
@@ -128,6 +131,7 @@ type issuerKeys struct {
 	maxAge         time.Duration
 	now            func() time.Time
 	log            *slog.Logger
+	fetchedHook    func(error) // JWKSConfig.Fetched, or nil
 
 	mu      sync.Mutex
 	fetched time.Time // of the last good key set; zero before the first
@@ -181,6 +185,7 @@ func newIssuerKeys(cfg JWKSConfig, now func() time.Time) (*issuerKeys, error) {
 		maxAge:       cmp.Or(cfg.MaxKeyAge, defaultMaxKeyAge),
 		now:          now,
 		log:          cmp.Or(cfg.Logger, slog.Default()),
+		fetchedHook:  cfg.Fetched,
 	}, nil
 }
 
@@ -238,6 +243,9 @@ func (k *issuerKeys) refresh(ctx context.Context, unknownKID bool) error {
 		return nil
 	}
 	err := k.fetch(ctx)
+	if k.fetchedHook != nil {
+		k.fetchedHook(err)
+	}
 	if err == nil {
 		return nil
 	}
