@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
 	"io"
 	"log"
 	"log/slog"
@@ -23,26 +24,8 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
 )
 
-// syncBuffer is a log destination safe for the warm-up's goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // waitForLog waits, at most five seconds, for a log line containing msg.
-func waitForLog(t *testing.T, logs *syncBuffer, msg string) {
+func waitForLog(t *testing.T, logs *logtest.Buffer, msg string) {
 	t.Helper()
 	for range 500 {
 		if strings.Contains(logs.String(), msg) {
@@ -112,11 +95,11 @@ func trustingClient(srv *httptest.Server) *http.Client {
 
 // buildCopilot builds the Copilot function with function.Build, its
 // settings in env, its client trusting srv, and a debug log.
-func buildCopilot(t *testing.T, env map[string]string, client *http.Client) (*httpapi.Handler, *syncBuffer) {
+func buildCopilot(t *testing.T, env map[string]string, client *http.Client) (*httpapi.Handler, *logtest.Buffer) {
 	t.Helper()
 	v := Descriptor
 	v.Configure = func(e *config.Env) descriptor.Setup { return configureClient(e, client) }
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	settings := map[string]string{
 		"SESSION_MODE":        "authorizer",
 		"COPILOT_SECRET_JSON": `{"client_id":"` + clientID + `","client_secret":"` + clientSecret + `"}`,

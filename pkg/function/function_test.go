@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
+	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
 	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -340,25 +340,6 @@ func TestNewLoggerLevel(t *testing.T) {
 	}
 }
 
-// syncBuffer collects log lines written off the request path (by reads of
-// secrets) while the test reads them.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // movingClock starts at the tests' fixed time and moves when told to.
 type movingClock struct{ offset atomic.Int64 }
 
@@ -367,7 +348,7 @@ func (c *movingClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // buildWarm builds the hs256 Kustomer function with SECRETS_TTL=1m on a
 // clock the test moves.
-func buildWarm(t *testing.T, srv *secretstest.Server, c *movingClock, logs *syncBuffer) *httpapi.Handler {
+func buildWarm(t *testing.T, srv *secretstest.Server, c *movingClock, logs *logtest.Buffer) *httpapi.Handler {
 	t.Helper()
 	env := hs256Env()
 	env["SECRETS_TTL"] = "1m"
@@ -407,7 +388,7 @@ func until(t *testing.T, h *httpapi.Handler, done func(events.APIGatewayV2HTTPRe
 // verifier would refuse: the function keeps verifying with the last good
 // key, and logs an error that names the setting.
 func TestRereadSessionKeyIsChecked(t *testing.T) {
-	var logs syncBuffer
+	var logs logtest.Buffer
 	var c movingClock
 	srv := newServer(t)
 	h := buildWarm(t, srv, &c, &logs)
@@ -437,7 +418,7 @@ func TestRereadSessionKeyIsChecked(t *testing.T) {
 // TestRevokedSecretAnswersInternal deletes the vendor secret: once a
 // re-read has seen that, requests get the contract's internal error.
 func TestRevokedSecretAnswersInternal(t *testing.T) {
-	var logs syncBuffer
+	var logs logtest.Buffer
 	var c movingClock
 	srv := newServer(t)
 	h := buildWarm(t, srv, &c, &logs)

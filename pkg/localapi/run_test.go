@@ -1,41 +1,22 @@
 package localapi_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
 	"net"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/localapi"
 )
 
-// syncBuffer is a bytes.Buffer that Run may write while the test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // waitFor polls out until it holds s, for at most 10 s.
-func waitFor(t *testing.T, out *syncBuffer, s string) string {
+func waitFor(t *testing.T, out *logtest.Buffer, s string) string {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if text := out.String(); strings.Contains(text, s) {
@@ -52,7 +33,7 @@ func TestRun(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	var out syncBuffer
+	var out logtest.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- localapi.Run(ctx, localapi.Config{
@@ -201,7 +182,7 @@ func TestRunFails(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var out syncBuffer
+			var out logtest.Buffer
 			// Bounded, should Run serve after all.
 			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 			defer cancel()

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -428,7 +429,7 @@ func assertErrorBody(t *testing.T, status int, header http.Header, body []byte, 
 // minted.
 func TestAuditTrail(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs logtest.Buffer
 	url, getenv := startLogging(t, map[string]string{"KUSTOMER_IDENTIFY_BY": "email"}, slog.New(slog.NewJSONHandler(&logs, nil)))
 	token := devToken(t, getenv, testID)
 	noEmail := devToken(t, getenv, identity.Identity{UserID: testID.UserID, Name: testID.Name})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -28,28 +29,9 @@ var (
 	copilot  = secrets.Spec{Setting: "COPILOT_SECRET_ID", Keys: []string{"client_id", "client_secret"}}
 )
 
-// logBuffer collects log lines; reads of a secret off the request path
-// write to it while the test reads it.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // capture returns a JSON logger writing into a buffer.
-func capture() (*slog.Logger, *logBuffer) {
-	var buf logBuffer
+func capture() (*slog.Logger, *logtest.Buffer) {
+	var buf logtest.Buffer
 	return slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})), &buf
 }
 
