@@ -29,7 +29,6 @@ const DefaultPlatform = "web"
 // Errors returned by Sign, Mint and the secret's check.
 var (
 	ErrEmptyKey  = errors.New("intercom: the Messenger API secret is empty")
-	ErrNoUserID  = errors.New("intercom: the session has no user id for user_id")
 	ErrNoSecrets = errors.New(`holds none of the JSON keys "web", "ios", "android"`)
 	// ErrBadPlatform: the platform parameter is not one of Platforms.
 	ErrBadPlatform = apierror.New(apierror.BadRequest, "the platform parameter must be web, ios or android")
@@ -55,14 +54,11 @@ type claims struct {
 
 // Sign returns the HS256 JWT, header {"alg":"HS256","typ":"JWT"}, that
 // identifies user to the Intercom Messenger, and its expiry: now plus ttl,
-// in whole seconds. It returns ErrEmptyKey or ErrNoUserID when one of those
-// is empty.
+// in whole seconds. It returns ErrEmptyKey for an empty key. user's UserID
+// is never empty: the session verifier refuses a session without one.
 func Sign(key []byte, user identity.Identity, now time.Time, ttl time.Duration) (token string, exp time.Time, err error) {
-	switch {
-	case len(key) == 0:
+	if len(key) == 0 {
 		return "", time.Time{}, ErrEmptyKey
-	case user.UserID == "":
-		return "", time.Time{}, ErrNoUserID
 	}
 	exp = now.Truncate(time.Second).Add(ttl)
 	token, err = jwt.NewWithClaims(jwt.SigningMethodHS256, claims{

@@ -20,7 +20,6 @@ const DefaultTTL = 10 * time.Minute
 var (
 	ErrEmptyKey   = errors.New("zendesk: the signing key's secret is empty")
 	ErrEmptyKeyID = errors.New("zendesk: the signing key's id is empty")
-	ErrNoUserID   = errors.New("zendesk: the session has no user id for external_id")
 )
 
 // Key is a messaging signing key from Zendesk Admin Center.
@@ -43,15 +42,14 @@ type claims struct {
 // Sign returns the HS256 JWT that authenticates user to Zendesk messaging,
 // signed with key, and its expiry: now plus ttl, in whole seconds. The
 // header is {"alg":"HS256","kid":key.ID,"typ":"JWT"}. It returns
-// ErrEmptyKey, ErrEmptyKeyID or ErrNoUserID when one of those is empty.
+// ErrEmptyKey or ErrEmptyKeyID when one of those is empty. user's UserID is
+// never empty: the session verifier refuses a session without one.
 func Sign(key Key, user identity.Identity, now time.Time, ttl time.Duration) (token string, exp time.Time, err error) {
 	switch {
 	case len(key.Secret) == 0:
 		return "", time.Time{}, ErrEmptyKey
 	case key.ID == "":
 		return "", time.Time{}, ErrEmptyKeyID
-	case user.UserID == "":
-		return "", time.Time{}, ErrNoUserID
 	}
 	exp = now.Truncate(time.Second).Add(ttl)
 	t := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{

@@ -137,7 +137,6 @@ func TestSignErrors(t *testing.T) {
 	}{
 		{"nil secret", zendesk.Key{ID: "k"}, user, zendesk.ErrEmptyKey},
 		{"empty key id", zendesk.Key{Secret: testKey.Secret}, user, zendesk.ErrEmptyKeyID},
-		{"no user id", testKey, identity.Identity{Email: "ana@example.com"}, zendesk.ErrNoUserID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
