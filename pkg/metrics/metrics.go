@@ -29,9 +29,6 @@ const (
 	DimResult  = "Result"
 )
 
-// OutcomeOK is the Outcome of a request answered with a token.
-const OutcomeOK = "ok"
-
 // Recorder writes metrics of one vendor's function.
 type Recorder struct {
 	mu        sync.Mutex
@@ -50,7 +47,7 @@ func New(w io.Writer, namespace, vendor string, now func() time.Time) *Recorder 
 	return &Recorder{w: w, namespace: namespace, vendor: vendor, now: now}
 }
 
-// Request counts one request by its outcome: OutcomeOK or the error code
+// Request counts one request by its outcome: httpapi.OutcomeOK or the error code
 // it was answered with.
 func (r *Recorder) Request(outcome string) {
 	r.write([][]string{{DimVendor}, {DimVendor, DimOutcome}},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
 	"os"
 	"slices"
 	"testing"
@@ -91,7 +92,7 @@ func TestRecorder(t *testing.T) {
 		record func(r *metrics.Recorder)
 		want   []extracted
 	}{
-		{"request answered", func(r *metrics.Recorder) { r.Request(metrics.OutcomeOK) }, []extracted{
+		{"request answered", func(r *metrics.Recorder) { r.Request(httpapi.OutcomeOK) }, []extracted{
 			{"Requests", "Count", 1, map[string]string{"Vendor": "copilot"}},
 			{"Requests", "Count", 1, map[string]string{"Vendor": "copilot", "Outcome": "ok"}},
 		}},
@@ -145,7 +146,7 @@ func TestRecorderWritesNoErrorText(t *testing.T) {
 
 func TestNilRecorderRecordsNothing(t *testing.T) {
 	var r *metrics.Recorder
-	r.Request(metrics.OutcomeOK)
+	r.Request(httpapi.OutcomeOK)
 	r.Upstream(time.Second, "dns")
 	r.KeyRefresh(nil)
 }
