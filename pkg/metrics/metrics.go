@@ -47,8 +47,8 @@ func New(w io.Writer, namespace, vendor string, now func() time.Time) *Recorder 
 	return &Recorder{w: w, namespace: namespace, vendor: vendor, now: now}
 }
 
-// Request counts one request by its outcome: httpapi.OutcomeOK or the error code
-// it was answered with.
+// Request counts one request by its outcome: httpapi.OutcomeOK or the
+// error code it was answered with.
 func (r *Recorder) Request(outcome string) {
 	r.write([][]string{{DimVendor}, {DimVendor, DimOutcome}},
 		map[string]string{DimOutcome: outcome},
