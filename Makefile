@@ -108,12 +108,14 @@ lint: ## gofmt check, go vet, staticcheck (pinned), go mod tidy check, cfn-lint 
 # pkg/perf/report; it fails when a budget is missed. About two minutes.
 BENCH_OUT := bin/bench.txt
 
-bench: ## Performance budget: warm handler vs crypto floor; cold start, size, memory vs a yardstick
+bench: ## Performance budget: warm handler vs crypto floor; cold start, size, memory vs a yardstick; Copilot first request in round trips
 	@mkdir -p $(dir $(BENCH_OUT))
 	@echo "BenchmarkWarm: each function's handler path and its cryptography floor..."
 	@$(GO) test -run '^$$' -bench '^BenchmarkWarm$$' -count 5 -benchtime 500ms ./pkg/perf > $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
 	@echo "BenchmarkBootstrap: build the bootstraps and the yardstick, start each 20 times..."
 	@$(GO) test -run '^$$' -bench '^BenchmarkBootstrap$$' -benchtime 10x -timeout 10m ./pkg/perf >> $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
+	@echo "BenchmarkFirstRequest: Copilot's first request after a cold start, 50 ms round trips, with and without the warm-up..."
+	@$(GO) test -run '^$$' -bench '^BenchmarkFirstRequest$$' -benchtime 10x ./pkg/perf >> $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
 	@echo "(raw results: $(BENCH_OUT))"
 	@$(GO) run ./pkg/perf/report $(BENCH_OUT)
 

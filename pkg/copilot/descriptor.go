@@ -2,6 +2,7 @@ package copilot
 
 import (
 	"context"
+	"crypto/x509"
 	"net/http"
 	"net/url"
 
@@ -38,12 +39,22 @@ var Descriptor = descriptor.Vendor{
 }
 
 func configure(env *config.Env) descriptor.Setup {
-	return configureClient(env, newHTTPClient())
+	return configureClient(env, newHTTPClient(nil))
+}
+
+// Trusting returns Descriptor, except that its HTTP client trusts the
+// certificates in roots instead of the system's. It is for tests and
+// benchmarks whose Copilot stand-in speaks TLS with a certificate of its
+// own; functions/copilot deploys Descriptor, which has no such setting.
+func Trusting(roots *x509.CertPool) descriptor.Vendor {
+	v := Descriptor
+	v.Configure = func(env *config.Env) descriptor.Setup { return configureClient(env, newHTTPClient(roots)) }
+	return v
 }
 
 // configureClient is configure with the HTTP client that the warm-up and
 // the minter share.
-func configureClient(env *config.Env, client *http.Client) descriptor.Setup {
+func configureClient(env *config.Env, client httpClient) descriptor.Setup {
 	raw := env.Required(settingBaseURL)
 	timeout := env.Duration(settingTimeout, DefaultTimeout, minTimeout, MaxTimeout)
 	var base *url.URL

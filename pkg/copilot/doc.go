@@ -9,17 +9,21 @@
 //
 // At cold start, the function's warm-up (the Warm of Descriptor's Setup)
 // opens the client's connection to the host of COPILOT_BASE_URL, TCP and
-// TLS, while the secret is read, so the first Mint reuses it. It sends no
-// credentials: a connection joins the client's idle pool only once an
-// exchange on it has ended, so the warm-up is one HEAD of the base URL
-// without an Authorization header. Nothing waits for it; a Mint that starts
-// while it is under way takes whichever connection is ready first, and its
-// failure is only logged at debug level.
+// TLS, while the secret is read, so the first Mint saves both handshakes.
+// It sends nothing over it, no request and no credential: a connection
+// joins net/http's idle pool only once an exchange on it has ended, so the
+// client's own TLS dialer parks it instead, and the first dial to that
+// host takes it, if it is younger than 30 seconds (else it is closed and
+// the dial opens a new one). A dial that finds the warm-up still
+// handshaking waits for it, as it will be ready sooner than a new
+// connection. Nothing else waits for the warm-up; its failure is only
+// logged at debug level. There is none through a proxy.
 //
 // A pooled connection that Copilot closed while the function was frozen
 // never surfaces: a request that fails without an answer on a reused
-// connection goes out again at once, on a new connection (the idle ones are
-// dropped), within the same budget and without counting as an attempt.
+// connection, or on the warm-up's, goes out again at once, on a new
+// connection (the idle ones are dropped), within the same budget and
+// without counting as an attempt.
 //
 // COPILOT_TIMEOUT (at most MaxTimeout) bounds the time spent on Copilot,
 // retry included. It starts once the credentials are in hand, and stops

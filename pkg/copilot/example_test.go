@@ -2,6 +2,7 @@ package copilot_test
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/copilot"
+	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
+	"github.com/vendortokens/vendor-token-functions/pkg/function"
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
 )
@@ -61,4 +64,31 @@ func ExampleCheckCredentials() {
 	// Output:
 	// <nil>
 	// internal: the Copilot.cx credentials are not available: JSON key client_id contains a colon
+}
+
+// A test's Copilot stand-in over TLS, with a certificate of its own: the
+// function built from Trusting accepts it, as the deployed one accepts
+// Copilot's.
+func ExampleTrusting() {
+	copilotAPI := httptest.NewUnstartedServer(copilottest.Dev())
+	copilotAPI.StartTLS()
+	defer copilotAPI.Close()
+	roots := x509.NewCertPool()
+	roots.AddCert(copilotAPI.Certificate())
+
+	settings := map[string]string{
+		"SESSION_MODE":        "authorizer",
+		"COPILOT_BASE_URL":    copilotAPI.URL,
+		"COPILOT_SECRET_JSON": copilot.Descriptor.Dev["COPILOT_SECRET_JSON"],
+	}
+	h, err := function.Build(context.Background(), copilot.Trusting(roots), function.Deps{
+		Getenv: func(k string) string { return settings[k] },
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		panic(err)
+	}
+	resp, err := h.Minter.Mint(context.Background(), identity.Identity{UserID: "eff119c1-47c5-4a77-8fc8-667eb7e354d3"})
+	fmt.Println(err == nil && resp.(copilot.Response).AuthKey != "")
+	// Output: true
 }

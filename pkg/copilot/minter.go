@@ -80,7 +80,7 @@ type Minter struct {
 	endpoint string
 	timeout  time.Duration
 	creds    Credentials
-	client   *http.Client
+	client   httpClient
 	log      *slog.Logger
 	metrics  *metrics.Recorder // nil records nothing
 }
@@ -106,11 +106,11 @@ func New(baseURL string, timeout time.Duration, creds Credentials, logger *slog.
 	if timeout < minTimeout || timeout > MaxTimeout {
 		return nil, fmt.Errorf("timeout must be between %s and %s", minTimeout, MaxTimeout)
 	}
-	return newMinter(base, timeout, creds, logger, newHTTPClient()), nil
+	return newMinter(base, timeout, creds, logger, newHTTPClient(nil)), nil
 }
 
 // newMinter builds a Minter for an already checked base URL, on client.
-func newMinter(base *url.URL, timeout time.Duration, creds Credentials, logger *slog.Logger, client *http.Client) *Minter {
+func newMinter(base *url.URL, timeout time.Duration, creds Credentials, logger *slog.Logger, client httpClient) *Minter {
 	if creds == nil {
 		panic("copilot: nil Credentials")
 	}
@@ -299,9 +299,11 @@ func (m *Minter) fail(ctx context.Context, o outcome, attempts int) error {
 
 // exchange makes one request and classifies its result.
 func (m *Minter) exchange(ctx context.Context, auth string, body []byte) outcome {
-	var reused bool
+	// A connection opened before this request, pooled or the warm-up's,
+	// may have been closed by the peer meanwhile.
+	var opened bool
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotConn: func(c httptrace.GotConnInfo) { reused = c.Reused },
+		GotConn: func(c httptrace.GotConnInfo) { opened = c.Reused || m.client.dialer.fromWarmUp(c.Conn) },
 	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.endpoint, bytes.NewReader(body))
 	if err != nil {
@@ -313,7 +315,7 @@ func (m *Minter) exchange(ctx context.Context, auth string, body []byte) outcome
 	resp, err := m.client.Do(req)
 	if err != nil {
 		o := transportOutcome(err)
-		o.stale = reused && o.fault == faultNetwork
+		o.stale = opened && o.fault == faultNetwork
 		return o
 	}
 	defer resp.Body.Close()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
@@ -133,7 +132,7 @@ func testMinter(t *testing.T, base string, timeout time.Duration, creds Credenti
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	return newMinter(u, timeout, creds, slog.New(slog.NewJSONHandler(&logs, nil)), newHTTPClient()), &logs
+	return newMinter(u, timeout, creds, slog.New(slog.NewJSONHandler(&logs, nil)), newHTTPClient(nil)), &logs
 }
 
 // logLine is what the tests read from a captured log line.
@@ -573,10 +572,17 @@ func TestConfigure(t *testing.T) {
 }
 
 func TestHTTPClient(t *testing.T) {
-	c := newHTTPClient()
+	c := newHTTPClient(nil)
 	tr := c.Transport.(*http.Transport)
 	if tr.TLSClientConfig.MinVersion != tls.VersionTLS12 {
 		t.Errorf("MinVersion = %x", tr.TLSClientConfig.MinVersion)
+	}
+	// The dialer's TLS settings are the transport's: the same least
+	// version and roots, the server name left to each dial's host, and
+	// the protocols net/http offers itself (HTTP/2 among them).
+	if d := c.dialer.config; d.MinVersion != tls.VersionTLS12 || d.RootCAs != nil || d.ServerName != "" || d.InsecureSkipVerify ||
+		!slices.Equal(d.NextProtos, tr.TLSClientConfig.NextProtos) || !slices.Contains(d.NextProtos, "h2") {
+		t.Errorf("dialer TLS config = %+v", d)
 	}
 	if tr.TLSClientConfig.InsecureSkipVerify || tr.DisableKeepAlives || tr.MaxIdleConnsPerHost < 1 || tr.Proxy == nil {
 		t.Errorf("transport = %+v", tr)
@@ -610,13 +616,7 @@ func TestMintOverTLS(t *testing.T) {
 			srv.StartTLS()
 			t.Cleanup(srv.Close)
 
-			m, err := New(srv.URL, time.Second, &fakeCreds{values: original}, slog.New(slog.DiscardHandler))
-			if err != nil {
-				t.Fatal(err)
-			}
-			roots := x509.NewCertPool()
-			roots.AddCert(srv.Certificate())
-			m.client.Transport.(*http.Transport).TLSClientConfig.RootCAs = roots
+			m := newMinter(mustParse(t, srv.URL), time.Second, &fakeCreds{values: original}, slog.New(slog.DiscardHandler), trustingClient(srv))
 
 			got, err := m.Mint(t.Context(), user)
 			if tt.wantErr == nil && (err != nil || got != Response{AuthKey: "k"}) {

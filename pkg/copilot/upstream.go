@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"syscall"
 	"time"
@@ -26,28 +28,49 @@ const (
 	maxReasonLen    = 64
 )
 
+// httpClient is the client a Minter keeps for its lifetime, with the
+// dialer of its TLS connections, where the warm-up parks its connection,
+// and the proxy its transport uses.
+type httpClient struct {
+	*http.Client
+	dialer *dialer
+	proxy  func(*http.Request) (*url.URL, error)
+}
+
 // newHTTPClient returns the client a Minter keeps for its lifetime. Its
 // deadline comes from each request's context; redirects are not followed
 // (a 3xx is an upstream error), so credentials go only to the configured
-// host.
-func newHTTPClient() *http.Client {
-	return &http.Client{
-		Transport: &http.Transport{
-			Proxy: http.ProxyFromEnvironment,
-			DialContext: (&net.Dialer{
-				Timeout:   MaxTimeout,
-				KeepAlive: 30 * time.Second,
-			}).DialContext,
-			TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
-			ForceAttemptHTTP2:      true,
-			MaxIdleConns:           10,
-			MaxIdleConnsPerHost:    10,
-			IdleConnTimeout:        90 * time.Second,
-			TLSHandshakeTimeout:    MaxTimeout,
-			ExpectContinueTimeout:  time.Second,
-			MaxResponseHeaderBytes: maxResponseBody,
+// host. It trusts the certificates in roots, or the system's when roots is
+// nil (as deployed: see Trusting).
+func newHTTPClient(roots *x509.CertPool) httpClient {
+	tr := &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   MaxTimeout,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots},
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           10,
+		MaxIdleConnsPerHost:    10,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    MaxTimeout,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: maxResponseBody,
+	}
+	// net/http settles on first use which protocols its TLS connections
+	// offer (NextProtos: h2 and http/1.1 here); that use is now, so the
+	// dialer's copy of the TLS settings offers the same.
+	tr.CloseIdleConnections()
+	d := newDialer(tr.TLSClientConfig)
+	tr.DialTLSContext = d.DialTLSContext // for direct connections; through a proxy, net/http's own TLS
+	return httpClient{
+		Client: &http.Client{
+			Transport:     tr,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		dialer: d,
+		proxy:  tr.Proxy,
 	}
 }
 
@@ -107,7 +130,8 @@ type outcome struct {
 	reason  string // Copilot's reason code, when it sent a well-formed one
 	detail  string // our own description, never upstream content
 	// stale is set when the request failed, without an answer, on a
-	// connection reused from the idle pool: one the peer had closed.
+	// connection opened before it (reused from the idle pool, or the
+	// warm-up's): one the peer had closed.
 	stale bool
 }
 

@@ -2,6 +2,7 @@ package copilot
 
 import (
 	"bytes"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -13,8 +14,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,23 +40,26 @@ func waitForLog(t *testing.T, logs *logtest.Buffer, msg string) {
 }
 
 // tlsStandIn is an HTTPS stand-in for Copilot that records each request
-// (method and whether it carried an Authorization header) and counts the
-// connections it accepts.
+// (method, protocol, and whether it carried an Authorization header) and
+// the connections it accepts. hello, when set, is called with each TLS
+// ClientHello before the handshake goes on; an error refuses it.
 type tlsStandIn struct {
 	srv *httptest.Server
 
 	mu       sync.Mutex
-	conns    int
-	requests []string // "METHOD" or "METHOD+auth"
+	conns    []net.Conn
+	closed   int
+	requests []string // "METHOD HTTP/x" or "METHOD HTTP/x +auth"
+	hello    func() error
 }
 
-func newTLSStandIn(t *testing.T) *tlsStandIn {
+func newTLSStandIn(t *testing.T, http2 bool) *tlsStandIn {
 	t.Helper()
 	s := &tlsStandIn{}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := r.Method
+		rec := r.Method + " " + r.Proto
 		if r.Header.Get("Authorization") != "" {
-			rec += "+auth"
+			rec += " +auth"
 		}
 		s.mu.Lock()
 		s.requests = append(s.requests, rec)
@@ -64,11 +70,24 @@ func newTLSStandIn(t *testing.T) *tlsStandIn {
 		}
 		http.NotFound(w, r)
 	}))
-	s.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
-		if st == http.StateNew {
-			s.mu.Lock()
-			s.conns++
-			s.mu.Unlock()
+	s.srv.EnableHTTP2 = http2
+	s.srv.TLS = &tls.Config{GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
+		s.mu.Lock()
+		hello := s.hello
+		s.mu.Unlock()
+		if hello != nil {
+			return nil, hello()
+		}
+		return nil, nil
+	}}
+	s.srv.Config.ConnState = func(c net.Conn, st http.ConnState) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		switch st {
+		case http.StateNew:
+			s.conns = append(s.conns, c)
+		case http.StateClosed, http.StateHijacked:
+			s.closed++
 		}
 	}
 	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
@@ -80,22 +99,38 @@ func newTLSStandIn(t *testing.T) *tlsStandIn {
 func (s *tlsStandIn) seen() (conns int, requests []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.conns, append([]string(nil), s.requests...)
+	return len(s.conns), append([]string(nil), s.requests...)
+}
+
+func (s *tlsStandIn) onHello(f func() error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hello = f
+}
+
+// waitFor waits, at most five seconds, until cond holds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for range 500 {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting until %s", what)
 }
 
 // trustingClient is the production client, trusting the stand-in's
 // certificate.
-func trustingClient(srv *httptest.Server) *http.Client {
-	c := newHTTPClient()
+func trustingClient(srv *httptest.Server) httpClient {
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
-	c.Transport.(*http.Transport).TLSClientConfig.RootCAs = roots
-	return c
+	return newHTTPClient(roots)
 }
 
 // buildCopilot builds the Copilot function with function.Build, its
 // settings in env, its client trusting srv, and a debug log.
-func buildCopilot(t *testing.T, env map[string]string, client *http.Client) (*httpapi.Handler, *logtest.Buffer) {
+func buildCopilot(t *testing.T, env map[string]string, client httpClient) (*httpapi.Handler, *logtest.Buffer) {
 	t.Helper()
 	v := Descriptor
 	v.Configure = func(e *config.Env) descriptor.Setup { return configureClient(e, client) }
@@ -117,46 +152,185 @@ func buildCopilot(t *testing.T, env map[string]string, client *http.Client) (*ht
 	return h, logs
 }
 
-// TestWarmUpConnectionIsReused: the connection the warm-up opens at cold
-// start, with a request that carries no credentials, is the one the first
-// Mint goes out on.
-func TestWarmUpConnectionIsReused(t *testing.T) {
-	up := newTLSStandIn(t)
-	h, logs := buildCopilot(t, map[string]string{"COPILOT_BASE_URL": up.srv.URL}, trustingClient(up.srv))
-	waitForLog(t, logs, "copilot: connection warmed")
-
-	got, err := h.Minter.Mint(t.Context(), user)
+// mintOK mints for user and fails t unless it gets the auth key.
+func mintOK(t *testing.T, m httpapi.Minter) {
+	t.Helper()
+	got, err := m.Mint(t.Context(), user)
 	if err != nil || got != (Response{AuthKey: authKey}) {
 		t.Fatalf("Mint = %v, %v; want the auth key", got, err)
 	}
-	conns, requests := up.seen()
-	if conns != 1 {
-		t.Errorf("the stand-in accepted %d connections, want 1: the warmed one, reused", conns)
+}
+
+// TestWarmUpConnectionIsReused: the connection the warm-up opens at cold
+// start, TCP and TLS without any request, is the one the first Mint goes
+// out on, over HTTP/2 where the server speaks it as without the warm-up.
+// The server sees one connection and one request: the call, the only one
+// with credentials.
+func TestWarmUpConnectionIsReused(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		http2 bool
+		proto string
+	}{
+		{"HTTP/1.1", false, "HTTP/1.1"},
+		{"HTTP/2", true, "HTTP/2.0"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			up := newTLSStandIn(t, tt.http2)
+			h, logs := buildCopilot(t, map[string]string{"COPILOT_BASE_URL": up.srv.URL}, trustingClient(up.srv))
+			waitForLog(t, logs, "copilot: connection warmed")
+			if _, requests := up.seen(); len(requests) != 0 {
+				t.Fatalf("requests after the warm-up = %q, want none", requests)
+			}
+			mintOK(t, h.Minter)
+			conns, requests := up.seen()
+			if conns != 1 {
+				t.Errorf("the stand-in accepted %d connections, want 1: the warmed one, reused", conns)
+			}
+			if want := []string{http.MethodPost + " " + tt.proto + " +auth"}; !slices.Equal(requests, want) {
+				t.Errorf("requests = %q, want %q: the call alone", requests, want)
+			}
+			assertNoSecrets(t, logs.String())
+		})
 	}
-	if want := []string{http.MethodHead, http.MethodPost + "+auth"}; strings.Join(requests, " ") != strings.Join(want, " ") {
-		t.Errorf("requests = %q, want %q: a warm-up without credentials, then the call", requests, want)
+}
+
+// TestFirstRequestWaitsForTheWarmUp: a Mint whose dial finds the warm-up
+// still handshaking takes the warm-up's connection when it is ready rather
+// than opening a second one.
+func TestFirstRequestWaitsForTheWarmUp(t *testing.T) {
+	up := newTLSStandIn(t, false)
+	hellos, release := make(chan struct{}, 2), make(chan struct{})
+	up.onHello(func() error {
+		hellos <- struct{}{}
+		<-release
+		return nil
+	})
+	client := trustingClient(up.srv)
+	h, logs := buildCopilot(t, map[string]string{"COPILOT_BASE_URL": up.srv.URL}, client)
+	<-hellos // the warm-up is handshaking
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		mintOK(t, h.Minter)
+	}()
+	waitFor(t, "the Mint's dial takes the warm-up's connection", func() bool {
+		client.dialer.mu.Lock()
+		defer client.dialer.mu.Unlock()
+		return client.dialer.parked == nil
+	})
+	close(release)
+	<-done
+	if conns, requests := up.seen(); conns != 1 || len(requests) != 1 {
+		t.Errorf("%d connections, requests %q; want the warm-up's connection and the call", conns, requests)
 	}
-	assertNoSecrets(t, logs.String())
+	waitForLog(t, logs, "copilot: connection warmed")
+}
+
+// TestOldParkedConnectionIsDiscarded: a warm-up's connection that waited
+// longer than the dialer's bound is closed, whether its timer or the dial
+// finds it first, and the first Mint opens a new one.
+func TestOldParkedConnectionIsDiscarded(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		maxAge time.Duration
+		age    func(d *dialer) // run once the warm-up is done
+	}{
+		{"closed by its timer", time.Millisecond, func(*dialer) {}},
+		{"refused by the dial", maxParkedAge, func(d *dialer) {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			d.parked.at = d.parked.at.Add(-maxParkedAge - time.Second)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			up := newTLSStandIn(t, false)
+			client := trustingClient(up.srv)
+			client.dialer.maxAge = tt.maxAge
+			h, logs := buildCopilot(t, map[string]string{"COPILOT_BASE_URL": up.srv.URL}, client)
+			waitForLog(t, logs, "copilot: connection warmed")
+			tt.age(client.dialer)
+			mintOK(t, h.Minter)
+			waitFor(t, "the old connection is closed", func() bool {
+				up.mu.Lock()
+				defer up.mu.Unlock()
+				return up.closed == 1
+			})
+			if conns, requests := up.seen(); conns != 2 || len(requests) != 1 {
+				t.Errorf("%d connections, requests %q; want the discarded one and the call's own", conns, requests)
+			}
+		})
+	}
+}
+
+// TestClosedParkedConnectionNeverSurfaces: the warm-up's connection,
+// closed by Copilot before the first Mint, is treated as a stale pooled
+// one: the call goes out again at once on a new connection, with no retry
+// of a fault.
+func TestClosedParkedConnectionNeverSurfaces(t *testing.T) {
+	up := newTLSStandIn(t, false)
+	h, logs := buildCopilot(t, map[string]string{"COPILOT_BASE_URL": up.srv.URL}, trustingClient(up.srv))
+	waitForLog(t, logs, "copilot: connection warmed")
+	up.mu.Lock()
+	up.conns[0].Close()
+	up.mu.Unlock()
+	mintOK(t, h.Minter)
+	if conns, _ := up.seen(); conns != 2 {
+		t.Errorf("%d connections, want 2: the closed one and a new one", conns)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		if strings.Contains(l, `"msg":"copilot:`) && !strings.Contains(l, `"level":"DEBUG"`) {
+			t.Errorf("copilot log line above debug level, want none: %s", l)
+		}
+	}
 }
 
 // TestWarmUpFailureIsIgnored: a warm-up that cannot connect leaves the
-// start as it was and a debug line in the log.
+// start as it was and a debug line in the log; the first Mint dials its
+// own connection.
 func TestWarmUpFailureIsIgnored(t *testing.T) {
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := "http://" + closed.Addr().String()
+	closedURL := "https://" + closed.Addr().String()
 	closed.Close()
-
-	_, logs := buildCopilot(t, map[string]string{"COPILOT_BASE_URL": base}, newHTTPClient())
-	waitForLog(t, logs, "copilot: warm-up failed")
-	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-		if strings.Contains(l, "warm-up") && !strings.Contains(l, `"level":"DEBUG"`) {
-			t.Errorf("warm-up log line above debug level: %s", l)
-		}
+	for _, tt := range []struct {
+		name string
+		// setup returns the base URL; up, when set, serves the Mint.
+		setup func(up *tlsStandIn) string
+	}{
+		{"nothing listening", func(*tlsStandIn) string { return closedURL }},
+		{"handshake refused", func(up *tlsStandIn) string {
+			var hellos atomic.Int32
+			up.onHello(func() error {
+				if hellos.Add(1) == 1 {
+					return errors.New("the warm-up's handshake is refused")
+				}
+				return nil
+			})
+			return up.srv.URL
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			up := newTLSStandIn(t, false)
+			base := tt.setup(up)
+			h, logs := buildCopilot(t, map[string]string{"COPILOT_BASE_URL": base}, trustingClient(up.srv))
+			waitForLog(t, logs, "copilot: warm-up failed")
+			for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				if strings.Contains(l, "warm-up") && !strings.Contains(l, `"level":"DEBUG"`) {
+					t.Errorf("warm-up log line above debug level: %s", l)
+				}
+			}
+			if base == up.srv.URL {
+				mintOK(t, h.Minter)
+				if _, requests := up.seen(); len(requests) != 1 {
+					t.Errorf("requests = %q, want the call alone", requests)
+				}
+			}
+			assertNoSecrets(t, logs.String())
+		})
 	}
-	assertNoSecrets(t, logs.String())
 }
 
 // closingServer is a Copilot stand-in that answers the first request on

@@ -1,7 +1,9 @@
 // Package perf measures the functions against their performance budget:
-// the warm handler path against the bare cryptography it cannot avoid, and
+// the warm handler path against the bare cryptography it cannot avoid,
 // each bootstrap's cold start, peak memory and size against a yardstick Go
-// function that does the least any function loading a secret must do.
+// function that does the least any function loading a secret must do, and
+// the Copilot function's first request after a cold start against the
+// round trip it cannot avoid.
 //
 // Everything is measured by the benchmarks of this package, which run only
 // with -bench (go test ./... runs none of their work), and summarised by
@@ -10,6 +12,7 @@
 //
 //	go test -run '^$' -bench '^BenchmarkWarm$' -count 5 -benchtime 500ms ./pkg/perf > bench.txt
 //	go test -run '^$' -bench '^BenchmarkBootstrap$' -benchtime 10x ./pkg/perf >> bench.txt
+//	go test -run '^$' -bench '^BenchmarkFirstRequest$' -benchtime 10x ./pkg/perf >> bench.txt
 //	go run ./pkg/perf/report bench.txt
 //
 // BenchmarkWarm/<function>/handler serves one API Gateway event through the
@@ -32,4 +35,15 @@
 // after five invocations, the most GetSecretValue calls in flight at once,
 // and the size of the linux/arm64 build. The functions run in hs256 session
 // mode, so each reads two secrets at cold start.
+//
+// BenchmarkFirstRequest builds the Copilot function in process, as a cold
+// start does (function.Build, Secrets Manager answering after 100 ms), and
+// times its first request, against a TLS stand-in for Copilot (package
+// copilottest) reached through a loopback proxy that simulates a 50 ms
+// round trip: each direction's data arrives 25 ms after it was sent, and a
+// new connection's first bytes a round trip later still, for the TCP
+// handshake. The function's client trusts the stand-in's certificate
+// through copilot.Trusting. It does so b.N times with the warm-up and b.N
+// times without, and reports both medians in round trips: about three
+// without (TCP, TLS, the request), and the request's one with.
 package perf

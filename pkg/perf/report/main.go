@@ -2,7 +2,8 @@
 // on stdin or from the files named as arguments) and prints the
 // performance table of `make bench`: each function's warm handler path
 // against its cryptography floor, its cold start and linux/arm64 size
-// against the yardstick's, and its peak memory. It exits with status 1 when
+// against the yardstick's, its peak memory, and the first request after a
+// cold start in upstream round trips. It exits with status 1 when
 // a budget is missed, 2 when the input cannot be read.
 //
 //	go run ./pkg/perf/report bench.txt
