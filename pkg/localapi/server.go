@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -63,7 +64,7 @@ type route struct {
 	handler Handler
 }
 
-// New builds every function of Routes with function.Build, from d, and
+// New builds every vendor's function (vendors.All) with function.Build, from d, and
 // returns the Server of their routes. d.Logger (nil means slog.Default())
 // gets a "function" attribute per function, as in Lambda. The error names
 // every function that cannot start and why.
@@ -73,21 +74,16 @@ func New(ctx context.Context, d function.Deps) (*Server, error) {
 		logger = slog.Default()
 	}
 	handlers := map[string]Handler{}
-	built := map[string]bool{} // one function may serve several routes
 	var errs []error
-	for _, r := range Routes {
-		if built[r.Vendor.LogicalID] {
-			continue
-		}
-		built[r.Vendor.LogicalID] = true
+	for _, v := range vendors.All() { // one function per vendor, whatever its routes
 		fd := d
-		fd.Logger = logger.With("function", r.Vendor.Name)
-		h, err := function.Build(ctx, r.Vendor, fd)
+		fd.Logger = logger.With("function", v.Name)
+		h, err := function.Build(ctx, v, fd)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", r.Vendor.LogicalID, err))
+			errs = append(errs, fmt.Errorf("%s: %w", v.LogicalID, err))
 			continue
 		}
-		handlers[r.Vendor.LogicalID] = h
+		handlers[v.LogicalID] = h
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
