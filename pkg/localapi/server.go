@@ -64,10 +64,10 @@ type route struct {
 	handler Handler
 }
 
-// New builds every vendor's function (vendors.All) with function.Build, from d, and
-// returns the Server of their routes. d.Logger (nil means slog.Default())
-// gets a "function" attribute per function, as in Lambda. The error names
-// every function that cannot start and why.
+// New builds every vendor's function (vendors.All) with function.Build,
+// from d, and returns the Server of their routes. d.Logger (nil means
+// slog.Default()) gets a "function" attribute per function, as in Lambda.
+// The error names every function that cannot start and why.
 func New(ctx context.Context, d function.Deps) (*Server, error) {
 	logger := d.Logger
 	if logger == nil {
