@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
-	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
-	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +12,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
 
 	"github.com/aws/aws-lambda-go/events"
 

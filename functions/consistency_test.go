@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vendortokens/vendor-token-functions/pkg/dev"
 	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 )
 
@@ -41,7 +42,7 @@ func TestVendorsAreConsistent(t *testing.T) {
 		if len(v.Routes) == 0 || v.Configure == nil || v.Secret.Setting == "" {
 			t.Errorf("%s: the descriptor lacks routes, Configure or its secret", v.Name)
 		}
-		dev := v.Dev[v.Secret.OverrideSetting()]
+		dev := dev.Secret(v.Name, v.Secret)
 		if dev == "" || !strings.Contains(dev, "dev-only") {
 			t.Errorf("%s: Dev must give %s, with values that say dev-only", v.Name, v.Secret.OverrideSetting())
 		}

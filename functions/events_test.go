@@ -3,12 +3,6 @@ package functions_test
 import (
 	"context"
 	"encoding/json"
-	"github.com/vendortokens/vendor-token-functions/pkg/config"
-	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
-	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
-	"github.com/vendortokens/vendor-token-functions/pkg/identity"
-	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
-	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 	"io"
 	"log/slog"
 	"maps"
@@ -19,6 +13,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/dev"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -45,7 +47,7 @@ func responseFields(t *testing.T, v descriptor.Vendor, settings map[string]strin
 	if err := env.Err(); err != nil {
 		t.Fatal(err)
 	}
-	secret := secretstest.Offline(t, v.Secret, v.Dev[v.Secret.OverrideSetting()])
+	secret := secretstest.Offline(t, v.Secret, dev.Secret(v.Name, v.Secret))
 	out, err := newMinter(secret, descriptor.Deps{Logger: slog.New(slog.DiscardHandler)}).
 		Mint(t.Context(), identity.Identity{UserID: "fields-user", Email: "fields@example.com", Name: "Fields"})
 	if err != nil {

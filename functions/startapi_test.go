@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/vendortokens/vendor-token-functions/pkg/dev"
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/localapi"
@@ -33,7 +34,7 @@ func TestStartAPIEnv(t *testing.T) {
 	tpl := mustReadTemplate(t)
 	var envFile map[string]map[string]string
 	readJSON(t, filepath.Join("..", "events", startAPIEnv), &envFile)
-	dev := localapi.DevSettings()
+	devSettings := localapi.DevSettings()
 	var want []string
 	for _, v := range vendors.All() {
 		want = append(want, v.LogicalID)
@@ -52,9 +53,9 @@ func TestStartAPIEnv(t *testing.T) {
 				}
 			}
 			// The session settings of DevSettings and the vendor's dev settings, the same values.
-			wantDev := slices.Concat([]string{"SESSION_MODE", "SESSION_ISSUER", "SESSION_AUDIENCE", "SESSION_SECRET_JSON"}, slices.Collect(maps.Keys(v.Dev)))
+			wantDev := slices.Concat([]string{"SESSION_MODE", "SESSION_ISSUER", "SESSION_AUDIENCE", "SESSION_SECRET_JSON"}, slices.Collect(maps.Keys(dev.Settings(v))))
 			for _, name := range wantDev {
-				if !sameJSONOrText(settings[name], dev[name]) {
+				if !sameJSONOrText(settings[name], devSettings[name]) {
 					t.Errorf("%s differs from localapi.DevSettings", name)
 				}
 			}

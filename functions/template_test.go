@@ -9,15 +9,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vendortokens/vendor-token-functions/pkg/config"
-	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
-	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 	"maps"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/dev"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 )
 
 const templatePath = "../template.yaml"
@@ -97,7 +99,7 @@ var contractFunctions = func() []contractFunction {
 // may hold, the required ones (Secret.Keys) and any optional ones.
 func devSecretKeys(v descriptor.Vendor) []string {
 	var value map[string]string
-	if err := json.Unmarshal([]byte(v.Dev[v.Secret.OverrideSetting()]), &value); err != nil {
+	if err := json.Unmarshal([]byte(dev.Secret(v.Name, v.Secret)), &value); err != nil {
 		panic(fmt.Sprintf("%s: the dev secret is not a JSON object of strings: %v", v.Name, err))
 	}
 	return slices.Sorted(maps.Keys(value))

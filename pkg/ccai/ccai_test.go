@@ -6,8 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
-	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 	"log/slog"
 	"maps"
 	"slices"
@@ -15,6 +13,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/dev"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/lestrrat-go/jwx/v3/jwa"
@@ -295,7 +297,7 @@ func TestConfigure(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			secret := secretstest.Offline(t, ccai.Descriptor.Secret, ccai.Descriptor.Dev[ccai.Descriptor.Secret.OverrideSetting()])
+			secret := secretstest.Offline(t, ccai.Descriptor.Secret, dev.Secret(ccai.Descriptor.Name, ccai.Descriptor.Secret))
 			m := newMinter(secret, descriptor.Deps{Logger: slog.Default()}).(*ccai.Minter)
 			if m.Company != tt.wantCompany || m.TTL != tt.wantTTL || m.Key == nil || m.Now != nil {
 				t.Errorf("Minter = %+v, want company %q, TTL %s, the key and the real clock", m, tt.wantCompany, tt.wantTTL)

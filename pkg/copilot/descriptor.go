@@ -12,13 +12,6 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
 )
 
-// Dev-only Copilot credentials: published here, so they authenticate
-// nothing but the stand-in of package copilottest.
-const (
-	DevClientID     = "dev-only-copilot-client-id"
-	DevClientSecret = "dev-only-copilot-client-secret-not-for-production"
-)
-
 // Descriptor is the Copilot function, POST /copilot/auth-key. Its secret
 // (COPILOT_SECRET_ID) holds "client_id" and "client_secret"; its settings
 // are COPILOT_BASE_URL (required; see New) and COPILOT_TIMEOUT (DefaultTimeout
@@ -26,17 +19,44 @@ const (
 var Descriptor = descriptor.Vendor{
 	Name:      "copilot",
 	LogicalID: "CopilotFunction",
-	Routes:    []descriptor.Route{{Method: http.MethodPost, Path: "/copilot/auth-key"}},
+	Title:     "Copilot.cx",
+	Summary:   "a Copilot.cx auth key for the session's user (proxied, never cached)",
+	Response:  `{"auth_key": "..."}`,
+	Docs: []string{
+		"Copilot.cx YourOwn SDK and API: generate_user_auth_key (the TokenProvider, connectivity and general errors, no caching)",
+		"Copilot.cx Server API: authentication (HTTP Basic from CLIENT_ID:CLIENT_SECRET)",
+	},
+	Routes: []descriptor.Route{{Method: http.MethodPost, Path: "/copilot/auth-key"}},
 	Secret: secrets.Spec{
-		Setting: "COPILOT_SECRET_ID",
-		Keys:    []string{"client_id", "client_secret"},
-		Check:   CheckCredentials,
+		Setting:     "COPILOT_SECRET_ID",
+		Keys:        []string{"client_id", "client_secret"},
+		Check:       CheckCredentials,
+		Description: "the management API client id and secret, from your Copilot.cx Customer Success contact",
 	},
-	Dev: map[string]string{
-		"COPILOT_SECRET_JSON": `{"client_id":"` + DevClientID + `","client_secret":"` + DevClientSecret + `"}`,
-	},
+	Settings:  []config.Setting{baseURL, timeoutSetting},
+	Upstream:  &descriptor.Upstream{BaseURL: baseURL.Name},
 	Configure: configure,
 }
+
+var (
+	baseURL = config.Setting{
+		Name:        "COPILOT_BASE_URL",
+		Description: "Base URL of the Copilot.cx management API, as given by Copilot.cx: https:// (plain http:// only to loopback, for local use).",
+		Required:    true,
+		Example:     "https://copilot.example.com",
+		Pattern:     `^https://[^\s/]+(/\S*)?$`,
+		PatternHelp: "must be an https:// URL",
+	}
+	timeoutSetting = config.Setting{
+		Name:        "COPILOT_TIMEOUT",
+		Description: "Upper bound for one Copilot.cx exchange, retry included; credential reads do not count. At most 5s, so that an answer is always written within the function's Timeout.",
+		Default:     DefaultTimeout.String(),
+		Min:         minTimeout,
+		Max:         MaxTimeout,
+		Pattern:     `^(0?\.[1-9]\d*s|[1-4](\.\d+)?s|5(\.0+)?s|[1-9]\d{2}ms|[1-4]\d{3}ms|5000ms)$`,
+		PatternHelp: "must be a duration from 100ms to 5s, such as 3s or 1500ms",
+	}
+)
 
 func configure(env *config.Env) descriptor.Setup {
 	return configureClient(env, newHTTPClient(nil))
@@ -55,13 +75,13 @@ func Trusting(roots *x509.CertPool) descriptor.Vendor {
 // configureClient is configure with the HTTP client that the warm-up and
 // the minter share.
 func configureClient(env *config.Env, client httpClient) descriptor.Setup {
-	raw := env.Required(settingBaseURL)
-	timeout := env.Duration(settingTimeout, DefaultTimeout, minTimeout, MaxTimeout)
+	raw := env.Text(baseURL)
+	timeout := env.Period(timeoutSetting)
 	var base *url.URL
 	if raw != "" {
 		var err error
 		if base, err = checkBaseURL(raw); err != nil {
-			env.Fail(settingBaseURL, err.Error())
+			env.Fail(baseURL.Name, err.Error())
 		}
 	}
 	return descriptor.Setup{

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vendortokens/vendor-token-functions/pkg/copilot"
 	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
+	"github.com/vendortokens/vendor-token-functions/pkg/dev"
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
@@ -79,7 +80,7 @@ func ExampleTrusting() {
 	settings := map[string]string{
 		"SESSION_MODE":        "authorizer",
 		"COPILOT_BASE_URL":    copilotAPI.URL,
-		"COPILOT_SECRET_JSON": copilot.Descriptor.Dev["COPILOT_SECRET_JSON"],
+		"COPILOT_SECRET_JSON": dev.Secret(copilot.Descriptor.Name, copilot.Descriptor.Secret),
 	}
 	h, err := function.Build(context.Background(), copilot.Trusting(roots), function.Deps{
 		Getenv: func(k string) string { return settings[k] },

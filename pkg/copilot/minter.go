@@ -23,12 +23,8 @@ import (
 // DefaultTimeout is the COPILOT_TIMEOUT used when the setting is unset.
 const DefaultTimeout = 3 * time.Second
 
-// Settings read by FromEnv, and the least timeout.
-const (
-	settingBaseURL = "COPILOT_BASE_URL"
-	settingTimeout = "COPILOT_TIMEOUT"
-	minTimeout     = 100 * time.Millisecond
-)
+// minTimeout is the least COPILOT_TIMEOUT.
+const minTimeout = 100 * time.Millisecond
 
 // Time bounds of one Mint. The longest Mint takes MaxTimeout of upstream
 // time, plus ReloadTimeout for re-reading the credentials after a 401,

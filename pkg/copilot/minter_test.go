@@ -6,8 +6,6 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
-	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
-	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 	"io"
 	"log"
 	"log/slog"
@@ -21,6 +19,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/dev"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
@@ -563,7 +565,7 @@ func TestConfigure(t *testing.T) {
 			if tt.timeout == 0 {
 				return
 			}
-			secret := secretstest.Offline(t, Descriptor.Secret, Descriptor.Dev[Descriptor.Secret.OverrideSetting()])
+			secret := secretstest.Offline(t, Descriptor.Secret, dev.Secret(Descriptor.Name, Descriptor.Secret))
 			if m := newMinter(secret, descriptor.Deps{Logger: slog.Default()}).(*Minter); m.timeout != tt.timeout {
 				t.Errorf("Minter = %+v, want timeout %s", m, tt.timeout)
 			}
@@ -659,7 +661,7 @@ func TestUpstreamMetrics(t *testing.T) {
 				t.Fatal(err)
 			}
 			var out bytes.Buffer
-			secret := secretstest.Offline(t, Descriptor.Secret, Descriptor.Dev[Descriptor.Secret.OverrideSetting()])
+			secret := secretstest.Offline(t, Descriptor.Secret, dev.Secret(Descriptor.Name, Descriptor.Secret))
 			m := newMinter(secret, descriptor.Deps{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Metrics: metrics.New(&out, "VT", "copilot", nil)})
 			_, _ = m.Mint(context.Background(), identity.Identity{UserID: "u1"})
 			lines := strings.Split(strings.TrimSpace(out.String()), "\n")

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
-	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/dev"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
@@ -140,7 +142,7 @@ func TestConfigure(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			secret := secretstest.Offline(t, decagon.Descriptor.Secret, decagon.Descriptor.Dev[decagon.Descriptor.Secret.OverrideSetting()])
+			secret := secretstest.Offline(t, decagon.Descriptor.Secret, dev.Secret(decagon.Descriptor.Name, decagon.Descriptor.Secret))
 			m := newMinter(secret, descriptor.Deps{Logger: slog.Default()}).(*decagon.Minter)
 			if m.TTL != tt.want || m.Key == nil || m.Now != nil {
 				t.Errorf("Minter = %+v, want TTL %s, the key and the real clock", m, tt.want)

@@ -16,16 +16,31 @@ import (
 var Descriptor = descriptor.Vendor{
 	Name:      "decagon",
 	LogicalID: "DecagonFunction",
+	Title:     "Decagon",
+	Summary:   "a Decagon user id, epoch and signature for the session's user",
+	Response:  `{"user_id": "...", "epoch": 1700000000, "signature": "...", "expires_at": 1700000000}`,
+	Docs:      []string{"Decagon: Generating an authentication token (HMAC-SHA256 over user_id + str(epoch), setUserIdAuth, X-DECAGON-AUTH-* headers)"},
 	Routes:    []descriptor.Route{{Method: http.MethodPost, Path: "/decagon/token"}},
-	Secret:    secrets.Spec{Setting: "DECAGON_SECRET_ID", Keys: []string{"private_key"}},
-	Dev: map[string]string{
-		"DECAGON_SECRET_JSON": `{"private_key":"dev-only-decagon-private-key-not-for-production"}`,
+	Secret: secrets.Spec{
+		Setting:     "DECAGON_SECRET_ID",
+		Keys:        []string{"private_key"},
+		Description: "the private key Decagon gives you",
 	},
+	Settings:  []config.Setting{tokenTTL},
 	Configure: configure,
 }
 
+var tokenTTL = config.Setting{
+	Name:         "DECAGON_TOKEN_TTL",
+	Description:  "How far ahead the Decagon epoch lies: the signature's lifetime.",
+	Default:      "24h",
+	Min:          time.Minute,
+	Max:          24 * time.Hour,
+	WholeSeconds: true,
+}
+
 func configure(env *config.Env) descriptor.Setup {
-	ttl := env.WholeSeconds("DECAGON_TOKEN_TTL", 24*time.Hour, time.Minute, 24*time.Hour)
+	ttl := env.Period(tokenTTL)
 	return descriptor.Setup{NewMinter: func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
 		return &Minter{Key: s.KeyFunc("private_key"), TTL: ttl, Now: d.Now}
 	}}

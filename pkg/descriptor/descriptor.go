@@ -3,6 +3,7 @@ package descriptor
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
@@ -11,27 +12,65 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
 )
 
-// Vendor describes one vendor's token function.
+// Vendor describes one vendor's token function. It is the single source
+// of everything the vendor is: the function reads its settings through
+// it, and `make generate` derives from it the vendor's part of the SAM
+// template, its sample event and settings, and the reference tables of the
+// docs.
 type Vendor struct {
 	// Name is the vendor's short name, in lower case: its function is
-	// built from functions/<Name>, its sample event is events/<Name>.json.
+	// built from functions/<Name>, its sample event is events/<Name>.json,
+	// its secret is named <stack>/<Name>.
 	Name string
 	// LogicalID is the function's SAM logical ID in template.yaml: Name
 	// with a capital first letter, followed by "Function".
 	LogicalID string
+	// Title is the product's name, such as "Kustomer Chat".
+	Title string
+	// Summary says what a 200 answer carries, completing "returns ...":
+	// "a Kustomer Chat JWT for the session's user".
+	Summary string
+	// Response is the 200 body, for the endpoint table:
+	// `{"token": "<JWT>", "expires_at": <iat + 900>}`.
+	Response string
+	// Docs are the vendor documents the function follows, by URL.
+	Docs []string
 	// Routes are the function's routes on the HTTP API.
 	Routes []Route
 	// Secret is the vendor secret: the setting that names it and the JSON
-	// keys it must hold.
+	// keys it holds.
 	Secret secrets.Spec
-	// Dev holds dev-only settings for the local server and `sam local
-	// invoke`: published values that prove nothing, at least the secret's
-	// offline override (Secret.OverrideSetting()). Never deploy them.
-	Dev map[string]string
+	// Settings are the vendor's own settings, which Configure reads
+	// through config.Env.Text and config.Env.Period.
+	Settings []config.Setting
+	// Upstream is set for a vendor whose function fetches what it answers
+	// from the vendor's API, rather than signing it.
+	Upstream *Upstream
 	// Configure reads and checks the vendor's own settings from env,
 	// recording every problem in env, without any I/O, and returns how to
 	// build the vendor's minter once its secret is loaded.
 	Configure func(env *config.Env) Setup
+}
+
+// Upstream describes the API a vendor's function calls.
+type Upstream struct {
+	// BaseURL is the setting that holds the API's base URL, such as
+	// "COPILOT_BASE_URL". The local server points it at a stand-in.
+	BaseURL string
+}
+
+// Prefix is the vendor's name as it starts the names of its resources
+// in template.yaml: LogicalID without "Function" ("Kustomer").
+func (v Vendor) Prefix() string { return strings.TrimSuffix(v.LogicalID, "Function") }
+
+// Setting returns the vendor's setting called name, and whether it has one.
+func (v Vendor) Setting(name string) (config.Setting, bool) {
+	for _, s := range v.Settings {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return config.Setting{}, false
 }
 
 // Setup is what a vendor's Configure returns.
@@ -60,6 +99,9 @@ type Deps struct {
 type Route struct {
 	Method string // such as "POST"
 	Path   string // such as "/kustomer/token"
+	// Query documents the query parameters the route reads, such as
+	// "platform=web|ios|android"; empty for none.
+	Query string
 }
 
 // Key is the route's API Gateway route key, such as "POST /kustomer/token".

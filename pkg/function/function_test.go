@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
-	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -15,6 +13,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
+	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"

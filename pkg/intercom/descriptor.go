@@ -18,16 +18,36 @@ import (
 var Descriptor = descriptor.Vendor{
 	Name:      "intercom",
 	LogicalID: "IntercomFunction",
-	Routes:    []descriptor.Route{{Method: http.MethodPost, Path: "/intercom/token"}},
-	Secret:    secrets.Spec{Setting: "INTERCOM_SECRET_ID", Check: checkPlatforms},
-	Dev: map[string]string{
-		"INTERCOM_SECRET_JSON": `{"web":"dev-only-intercom-web-secret-not-for-production","ios":"dev-only-intercom-ios-secret-not-for-production","android":"dev-only-intercom-android-secret-not-for-production"}`,
+	Title:     "Intercom Messenger",
+	Summary:   "an Intercom Messenger JWT for the session's user",
+	Response:  `{"token": "<JWT>", "expires_at": <exp>}`,
+	Docs: []string{
+		"https://developers.intercom.com/installing-intercom/web/identity-verification",
+		"https://developers.intercom.com/installing-intercom/ios/identity-verification",
+		"https://www.intercom.com/help/en/articles/10589769-authenticating-users-in-the-messenger-with-json-web-tokens-jwts",
 	},
+	Routes: []descriptor.Route{{Method: http.MethodPost, Path: "/intercom/token", Query: "platform=web|ios|android"}},
+	Secret: secrets.Spec{
+		Setting:     "INTERCOM_SECRET_ID",
+		Optional:    Platforms,
+		Check:       checkPlatforms,
+		Description: "the Messenger API secret of each platform (at least one), from the workspace's Messenger security settings",
+	},
+	Settings:  []config.Setting{tokenTTL},
 	Configure: configure,
 }
 
+var tokenTTL = config.Setting{
+	Name:         "INTERCOM_TOKEN_TTL",
+	Description:  "Lifetime of an Intercom Messenger JWT (exp).",
+	Default:      DefaultTTL.String(),
+	Min:          time.Minute,
+	Max:          24 * time.Hour,
+	WholeSeconds: true,
+}
+
 func configure(env *config.Env) descriptor.Setup {
-	ttl := env.WholeSeconds("INTERCOM_TOKEN_TTL", DefaultTTL, time.Minute, 24*time.Hour)
+	ttl := env.Period(tokenTTL)
 	return descriptor.Setup{NewMinter: func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
 		return &Minter{Secret: s.Values, TTL: ttl, Now: d.Now}
 	}}

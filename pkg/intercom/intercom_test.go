@@ -21,6 +21,7 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/dev"
 	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/intercom"
@@ -275,7 +276,7 @@ func TestConfigure(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			secret := secretstest.Offline(t, intercom.Descriptor.Secret, intercom.Descriptor.Dev[intercom.Descriptor.Secret.OverrideSetting()])
+			secret := secretstest.Offline(t, intercom.Descriptor.Secret, dev.Secret(intercom.Descriptor.Name, intercom.Descriptor.Secret))
 			m := newMinter(secret, descriptor.Deps{Logger: slog.Default()}).(*intercom.Minter)
 			if m.TTL != tt.want || m.Secret == nil || m.Now != nil {
 				t.Errorf("Minter = %+v, want TTL %v with the secret and the real clock", m, tt.want)

@@ -6,8 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
-	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 	"log/slog"
 	"maps"
 	"slices"
@@ -15,6 +13,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/dev"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 
 	"github.com/aws/aws-lambda-go/events"
 	gojwt "github.com/golang-jwt/jwt/v5"
@@ -300,7 +302,7 @@ func TestConfigure(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			secret := secretstest.Offline(t, kustomer.Descriptor.Secret, kustomer.Descriptor.Dev[kustomer.Descriptor.Secret.OverrideSetting()])
+			secret := secretstest.Offline(t, kustomer.Descriptor.Secret, dev.Secret(kustomer.Descriptor.Name, kustomer.Descriptor.Secret))
 			m := newMinter(secret, descriptor.Deps{Logger: slog.Default()}).(*kustomer.Minter)
 			if m.IdentifyBy != tt.want || m.Key == nil || m.Now != nil {
 				t.Errorf("Minter = %+v, want IdentifyBy %q with the key and the real clock", m, tt.want)

@@ -22,6 +22,6 @@ func ExampleGetenv() {
 	fmt.Printf("DECAGON_SECRET_JSON=%q\n", getenv("DECAGON_SECRET_JSON"))
 	// Output:
 	// SESSION_MODE=jwks
-	// CCAI_COMPANY_NAME=dev-only-company
+	// CCAI_COMPANY_NAME=example-company
 	// DECAGON_SECRET_JSON=""
 }

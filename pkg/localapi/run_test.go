@@ -4,13 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
 	"net"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/localapi"
 )

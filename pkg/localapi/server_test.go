@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/golang-jwt/jwt/v5"
@@ -151,7 +152,7 @@ func TestRoutes(t *testing.T) {
 			case "CcaiFunction":
 				claims := verifyJWT(t, out["token"].(string), devSecret(t, "CCAI_SECRET_JSON", "company_secret"))
 				if claims["identifier"] != testID.UserID || claims["email"] != testID.Email || claims["name"] != testID.Name ||
-					claims["iss"] != "dev-only-company" || len(out) != 2 || out["expires_at"] != claims["exp"] {
+					claims["iss"] != "example-company" || len(out) != 2 || out["expires_at"] != claims["exp"] {
 					t.Errorf("body %s, claims %v", resp.body, claims)
 				}
 			case "DecagonFunction":

@@ -4,12 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 	"maps"
 	"slices"
 	"strings"
 
+	"github.com/vendortokens/vendor-token-functions/pkg/dev"
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 )
 
 // Dev-only session values. They are published in this repository:
@@ -22,7 +23,7 @@ const (
 
 // DevSettings returns the dev-only defaults of the local server: hs256
 // sessions with a dev signing key, issuer and audience, and every vendor's
-// dev settings (descriptor.Vendor.Dev), which events/env.json repeats so
+// dev settings (package dev), which events/env.json repeats so
 // that `sam local invoke` and the local server agree. COPILOT_BASE_URL is
 // not among them: Run points it at its own Copilot stand-in.
 func DevSettings() map[string]string {
@@ -33,7 +34,7 @@ func DevSettings() map[string]string {
 		"SESSION_SECRET_JSON": `{"signing_key":"` + devSessionSigningKey + `"}`,
 	}
 	for _, v := range vendors.All() {
-		maps.Copy(settings, v.Dev)
+		maps.Copy(settings, dev.Settings(v))
 	}
 	return settings
 }

@@ -6,11 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
 	"os"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/metrics"
 )

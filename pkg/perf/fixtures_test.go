@@ -1,14 +1,16 @@
 package perf_test
 
 import (
-	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
-	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/dev"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/golang-jwt/jwt/v5"
@@ -41,13 +43,13 @@ type fixture struct {
 var fixtures = func() []fixture {
 	var fs []fixture
 	for _, v := range vendors.All() {
-		settings := maps.Clone(v.Dev)
+		settings := dev.Settings(v)
 		delete(settings, v.Secret.OverrideSetting())
 		fs = append(fs, fixture{
 			name:     v.Name,
 			vendor:   v,
 			route:    v.Routes[0].Key(),
-			secret:   v.Dev[v.Secret.OverrideSetting()],
+			secret:   dev.Secret(v.Name, v.Secret),
 			settings: settings,
 		})
 	}

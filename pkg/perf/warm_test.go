@@ -3,14 +3,15 @@ package perf_test
 import (
 	"bytes"
 	"context"
-	"github.com/vendortokens/vendor-token-functions/pkg/config"
-	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
-	"github.com/vendortokens/vendor-token-functions/pkg/identity"
-	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 	"log/slog"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/golang-jwt/jwt/v5"

@@ -60,6 +60,12 @@ func NewAPI(ctx context.Context) (API, error) {
 type Spec struct {
 	Setting string   // environment variable holding the secret's id or ARN, e.g. "KUSTOMER_SECRET_ID"
 	Keys    []string // JSON keys that must be present, strings, and not empty
+	// Optional are JSON keys the secret may hold besides Keys (Check says
+	// which combinations it accepts).
+	Optional []string
+	// Description says what the secret holds and where its values come
+	// from, for the docs and the secret created by the template.
+	Description string
 	// Check, when set, is applied to every value read, at Load and at each
 	// re-read, once Keys are present: an error fails Load, or keeps the
 	// last good value of a re-read. Its text must name keys, never values.

@@ -2,9 +2,10 @@ package session
 
 import (
 	"context"
-	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"strings"
 	"testing"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 
 	"github.com/aws/aws-lambda-go/events"
 

@@ -5,11 +5,12 @@ import (
 	"crypto/hmac"
 	"encoding/base64"
 	"encoding/json"
-	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"hash"
 	"maps"
 	"testing"
 	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 
 	"github.com/aws/aws-lambda-go/events"
 )

@@ -8,9 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"strings"
 	"testing"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 )

@@ -4,11 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"maps"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/lestrrat-go/jwx/v3/jwa"

@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/copilot"
+	"github.com/vendortokens/vendor-token-functions/pkg/dev"
 )
 
 // StandIn answers Copilot.cx's generate_user_auth_key call (POST
@@ -22,9 +23,9 @@ type StandIn struct {
 }
 
 // Dev returns the stand-in that accepts the dev-only credentials of
-// copilot.Descriptor (copilot.DevClientID and copilot.DevClientSecret).
+// copilot.Descriptor (package dev).
 func Dev() StandIn {
-	return StandIn{ClientID: copilot.DevClientID, ClientSecret: copilot.DevClientSecret}
+	return StandIn{ClientID: dev.Value(copilot.Descriptor.Name, "client_id"), ClientSecret: dev.Value(copilot.Descriptor.Name, "client_secret")}
 }
 
 // maxStandInBody bounds the request body the stand-in reads.
