@@ -2,16 +2,17 @@
 #
 #   make help        list the targets
 #   make test        go vet, then every test (with the race detector when cgo works)
-#   make lint        gofmt, go vet, staticcheck, a go.mod tidiness check and cfn-lint template.yaml
-#   make build       the four Lambda bootstraps in bin/<vendor>/bootstrap, without SAM
+#   make lint        gofmt, go vet, staticcheck, a go.mod tidiness check, generated files up to date, cfn-lint template.yaml
+#   make generate    write the files derived from the vendor descriptors (template.yaml, events/, samconfig.toml, doc tables)
+#   make build       every Lambda bootstrap in bin/<vendor>/bootstrap, without SAM
 #   make bench       the performance budget: benchmarks and a short report (pkg/perf)
 #   make fuzz        every fuzz target for a short while (FUZZTIME=15s each)
-#   make local       all four routes on http://127.0.0.1:3000 with dev-only settings, no AWS account
+#   make local       every route on http://127.0.0.1:3000 with dev-only settings, no AWS account
 #   make dev-session another dev session token for make local (SUB=, EMAIL=, NAME=)
 #
 # With the AWS SAM CLI:
 #   sam build        builds each function through build-<LogicalId> below
-#   make invoke-kustomer (ccai, decagon, copilot)   sam local invoke with events/
+#   make invoke-<vendor>                             sam local invoke with events/
 #   make start-api                                   sam local start-api, hs256 with dev-only settings
 #   make deploy ENV=prod                             sam build && sam deploy --config-env prod
 
@@ -24,7 +25,7 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 
 # Add your own targets to this list, or declare them with another .PHONY line.
-.PHONY: help build test lint deploy bench fuzz local start-api dev-session print-lambda-goflags
+.PHONY: help build test lint generate deploy bench fuzz local start-api dev-session print-lambda-goflags
 
 # The vendors: one per functions/<vendor>/main.go. A function's SAM logical
 # ID is its vendor's name, capitalised, followed by "Function"
@@ -90,12 +91,13 @@ test: ## go vet, then go test -race ./... (-race only when cgo is available)
 CFN_LINT ?= cfn-lint
 REQUIRE_CFN_LINT ?=
 
-lint: ## gofmt check, go vet, staticcheck (pinned), go mod tidy check, cfn-lint template.yaml
+lint: ## gofmt check, go vet, staticcheck (pinned), go mod tidy check, generated files up to date, cfn-lint template.yaml
 	@unformatted="$$(gofmt -l .)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt -w needed for:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	$(GO) mod tidy -diff
+	$(GO) run ./cmd/generate -check
 	@if command -v $(CFN_LINT) >/dev/null 2>&1; then \
 		echo "$(CFN_LINT) template.yaml"; $(CFN_LINT) template.yaml; \
 	elif [ -n "$(REQUIRE_CFN_LINT)" ]; then \
@@ -103,6 +105,13 @@ lint: ## gofmt check, go vet, staticcheck (pinned), go mod tidy check, cfn-lint 
 	else \
 		echo "note: cfn-lint is not installed, so template.yaml was not linted; install it with: python3 -m pip install cfn-lint"; \
 	fi
+
+# generate writes every file derived from the vendor descriptors (package
+# generate): template.yaml, events/*.json, samconfig.toml and the reference
+# tables of README.md, docs/ and each vendor's README.md. lint fails when
+# one of them differs from what it would write.
+generate: ## Write template.yaml, events/, samconfig.toml and the docs' tables from the vendor descriptors
+	$(GO) run ./cmd/generate
 
 # bench keeps the raw benchmark output in BENCH_OUT and prints the report of
 # pkg/perf/report; it fails when a budget is missed. About two minutes.

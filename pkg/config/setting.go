@@ -58,7 +58,7 @@ func (s Setting) IsDuration() bool { return s.Max != 0 }
 func (s Setting) Bounds() string {
 	switch {
 	case s.IsDuration():
-		b := formatDuration(s.Min) + " to " + formatDuration(s.Max)
+		b := FormatDuration(s.Min) + " to " + FormatDuration(s.Max)
 		if s.WholeSeconds {
 			b += ", whole seconds"
 		}
@@ -69,9 +69,9 @@ func (s Setting) Bounds() string {
 	return ""
 }
 
-// formatDuration writes d as a setting would be written: "1m", "24h",
+// FormatDuration writes d as a setting is written: "1m", "24h",
 // "100ms", rather than time.Duration's "1m0s".
-func formatDuration(d time.Duration) string {
+func FormatDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = strings.TrimSuffix(s, "0s")

@@ -50,7 +50,7 @@ var (
 	timeoutSetting = config.Setting{
 		Name:        "COPILOT_TIMEOUT",
 		Description: "Upper bound for one Copilot.cx exchange, retry included; credential reads do not count. At most 5s, so that an answer is always written within the function's Timeout.",
-		Default:     DefaultTimeout.String(),
+		Default:     config.FormatDuration(DefaultTimeout),
 		Min:         minTimeout,
 		Max:         MaxTimeout,
 		Pattern:     `^(0?\.[1-9]\d*s|[1-4](\.\d+)?s|5(\.0+)?s|[1-9]\d{2}ms|[1-4]\d{3}ms|5000ms)$`,

@@ -31,7 +31,7 @@ var Descriptor = descriptor.Vendor{
 		Setting:     "INTERCOM_SECRET_ID",
 		Optional:    Platforms,
 		Check:       checkPlatforms,
-		Description: "the Messenger API secret of each platform (at least one), from the workspace's Messenger security settings",
+		Description: "the Messenger API secret of each platform, from the workspace's Messenger security settings",
 	},
 	Settings:  []config.Setting{tokenTTL},
 	Configure: configure,
@@ -40,7 +40,7 @@ var Descriptor = descriptor.Vendor{
 var tokenTTL = config.Setting{
 	Name:         "INTERCOM_TOKEN_TTL",
 	Description:  "Lifetime of an Intercom Messenger JWT (exp).",
-	Default:      DefaultTTL.String(),
+	Default:      config.FormatDuration(DefaultTTL),
 	Min:          time.Minute,
 	Max:          24 * time.Hour,
 	WholeSeconds: true,

@@ -40,7 +40,7 @@ var Descriptor = descriptor.Vendor{
 var tokenTTL = config.Setting{
 	Name:         "ZENDESK_TOKEN_TTL",
 	Description:  "Lifetime of a Zendesk messaging JWT (exp).",
-	Default:      DefaultTTL.String(),
+	Default:      config.FormatDuration(DefaultTTL),
 	Min:          time.Minute,
 	Max:          time.Hour,
 	WholeSeconds: true,

@@ -1,0 +1,142 @@
+package generate
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+)
+
+// Markers around a generated table in a Markdown file.
+func beginMarker(name string) string { return "<!-- BEGIN GENERATED: " + name + " (make generate) -->" }
+func endMarker(name string) string   { return "<!-- END GENERATED: " + name + " -->" }
+
+// fillTables replaces what lies between each table's markers in doc with
+// the table.
+func fillTables(file string, doc []byte, tables map[string]string) ([]byte, error) {
+	out := string(doc)
+	for name, table := range tables {
+		begin, end := beginMarker(name), endMarker(name)
+		if strings.Count(out, begin) != 1 || strings.Count(out, end) != 1 {
+			return nil, fmt.Errorf("%s: %w: needs exactly one %q and one %q", file, ErrMarker, begin, end)
+		}
+		i := strings.Index(out, begin) + len(begin)
+		j := strings.Index(out, end)
+		if j < i {
+			return nil, fmt.Errorf("%s: %w: %q comes before %q", file, ErrMarker, end, begin)
+		}
+		out = out[:i] + "\n" + table + out[j:]
+	}
+	return []byte(out), nil
+}
+
+// cell escapes text for a Markdown table cell.
+func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+func code(s string) string { return "`" + cell(s) + "`" }
+
+func endpointTable(vendors []descriptor.Vendor) string {
+	var b bytes.Buffer
+	b.WriteString("| vendor | route | 200 response |\n|---|---|---|\n")
+	for _, v := range vendors {
+		var routes []string
+		for _, p := range paths(v) {
+			routes = append(routes, code(strings.Join(p.Methods, " or ")+" "+p.Display()))
+		}
+		fmt.Fprintf(&b, "| [%s](pkg/%s/README.md) | %s | %s |\n", v.Title, v.Name, strings.Join(routes, ", "), code(v.Response))
+	}
+	return b.String()
+}
+
+// defaultCell is how a setting's default reads in a table.
+func defaultCell(s config.Setting) string {
+	switch {
+	case s.Required:
+		return "(required)"
+	case s.Default == "":
+		return "none"
+	}
+	return code(s.Default)
+}
+
+func accepts(s config.Setting) string {
+	if s.Values != nil {
+		var q []string
+		for _, v := range s.Values {
+			q = append(q, code(v))
+		}
+		return strings.Join(q, ", ")
+	}
+	return cell(s.Bounds())
+}
+
+// settingsTable lists every vendor's secret setting and settings; with
+// vendorColumn, in a column naming the vendor.
+func settingsTable(vendors []descriptor.Vendor, vendorColumn bool) string {
+	var b bytes.Buffer
+	if vendorColumn {
+		b.WriteString("| setting | vendor | default | accepts | meaning |\n|---|---|---|---|---|\n")
+	} else {
+		b.WriteString("| setting | default | accepts | meaning |\n|---|---|---|---|\n")
+	}
+	for _, v := range vendors {
+		row := func(name, def, acc, meaning string) {
+			if vendorColumn {
+				fmt.Fprintf(&b, "| %s | [%s](../pkg/%s/README.md) | %s | %s | %s |\n", code(name), v.Title, v.Name, def, acc, cell(meaning))
+			} else {
+				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", code(name), def, acc, cell(meaning))
+			}
+		}
+		row(v.Secret.Setting, "(required)", "a secret's id or ARN", "the secret holding "+secretKeys(v.Secret))
+		for _, s := range v.Settings {
+			row(s.Name, defaultCell(s), accepts(s), s.Description)
+		}
+	}
+	return b.String()
+}
+
+func secretsTable(vendors []descriptor.Vendor) string {
+	var b bytes.Buffer
+	b.WriteString("| secret (setting) | JSON | the values |\n|---|---|---|\n")
+	for _, v := range vendors {
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", code(v.Secret.Setting), code(secretKeys(v.Secret)), cell(v.Secret.Description))
+	}
+	return b.String()
+}
+
+func parametersTable(vendors []descriptor.Vendor) string {
+	var b bytes.Buffer
+	b.WriteString("| parameter | default | sets |\n|---|---|---|\n")
+	for _, v := range vendors {
+		fmt.Fprintf(&b, "| %s | empty | %s: an existing secret's full ARN, or empty to create `<stack>/%s` |\n",
+			code("Existing"+v.Prefix()+"SecretArn"), code(v.Secret.Setting), v.Name)
+		for _, s := range v.Settings {
+			def := defaultCell(s)
+			if s.Required {
+				def = "(required with " + code(v.Name) + ")"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", code(s.Parameter()), def, code(s.Name))
+		}
+	}
+	return b.String()
+}
+
+// vendorReference is the reference part of a vendor's README: its
+// routes, secret, settings, template parameters and cited documents.
+func vendorReference(v descriptor.Vendor) string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "| | |\n|---|---|\n")
+	fmt.Fprintf(&b, "| routes | %s |\n", code(routeList(v)))
+	fmt.Fprintf(&b, "| 200 response | %s |\n", code(v.Response))
+	fmt.Fprintf(&b, "| function | %s (deployed when `%s` is in the `Vendors` parameter) |\n", code(v.LogicalID), v.Name)
+	fmt.Fprintf(&b, "| secret | %s: %s, %s |\n", code(v.Secret.Setting), code(secretKeys(v.Secret)), cell(v.Secret.Description))
+	b.WriteString("\nSettings (a deployment sets each through the template parameter of the same name in upper camel case, `CCAI_TOKEN_TTL` through `CcaiTokenTtl`):\n\n")
+	b.WriteString(settingsTable([]descriptor.Vendor{v}, false))
+	b.WriteString("\nVendor documents followed:\n\n")
+	for _, d := range v.Docs {
+		fmt.Fprintf(&b, "- %s\n", d)
+	}
+	return b.String()
+}
