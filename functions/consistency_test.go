@@ -3,7 +3,6 @@ package functions_test
 import (
 	"bytes"
 	"context"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,49 +48,6 @@ func TestVendorsAreConsistent(t *testing.T) {
 	}
 }
 
-// TestTemplateFunctionsAreTheVendors: template.yaml deploys one function per
-// vendor, and no other.
-func TestTemplateFunctionsAreTheVendors(t *testing.T) {
-	tpl := mustReadTemplate(t)
-	var got []string
-	for id, r := range field(tpl, "Resources").(map[string]any) {
-		if field(r, "Type") == "AWS::Serverless::Function" {
-			got = append(got, id)
-		}
-	}
-	if want := logicalIDs(); !slices.Equal(slices.Sorted(slices.Values(got)), want) {
-		t.Errorf("template.yaml functions = %v, want one per vendor %v", slices.Sorted(slices.Values(got)), want)
-	}
-}
-
-// TestEventFilesAreTheVendors: events/ holds one event per vendor, and
-// events/env.json one entry per vendor's function.
-func TestEventFilesAreTheVendors(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "events", "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, f := range files {
-		if name := filepath.Base(f); !strings.Contains(name, "env") {
-			got = append(got, strings.TrimSuffix(name, ".json"))
-		}
-	}
-	var want []string
-	for _, v := range vendors.All() {
-		want = append(want, v.Name)
-	}
-	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Errorf("events/*.json = %v, want one per vendor %v", got, want)
-	}
-	var envFile map[string]map[string]string
-	readJSON(t, filepath.Join("..", "events", "env.json"), &envFile)
-	if got := slices.Sorted(maps.Keys(envFile)); !slices.Equal(got, logicalIDs()) {
-		t.Errorf("events/env.json functions = %v, want %v", got, logicalIDs())
-	}
-}
-
 // TestMakefileBuildsTheVendors: `make build` builds every vendor's
 // bootstrap, and `sam build`'s build-<LogicalId> builds its own.
 func TestMakefileBuildsTheVendors(t *testing.T) {
@@ -126,43 +82,6 @@ func TestMakefileBuildsTheVendors(t *testing.T) {
 	slices.Sort(want)
 	if slices.Sort(built); !slices.Equal(built, want) {
 		t.Errorf("make build builds %v, want %v", built, want)
-	}
-}
-
-// TestReadmeEndpointsAreTheRoutes: the README's endpoint table lists every
-// vendor's routes, and no other.
-func TestReadmeEndpointsAreTheRoutes(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(readme), "\n## Endpoints\n")
-	if !ok {
-		t.Fatal("README.md has no ## Endpoints section")
-	}
-	route := regexp.MustCompile("`((?:GET|POST|PUT|DELETE|PATCH) /[^`?\\[]*)")
-	var got []string
-	for line := range strings.Lines(section) {
-		if strings.HasPrefix(line, "## ") {
-			break
-		}
-		if !strings.HasPrefix(line, "| ") {
-			continue
-		}
-		for _, m := range route.FindAllStringSubmatch(line, -1) {
-			got = append(got, m[1])
-		}
-	}
-	var want []string
-	for _, v := range vendors.All() {
-		for _, r := range v.Routes {
-			want = append(want, r.Key())
-		}
-	}
-	slices.Sort(got)
-	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Errorf("README endpoint table routes = %v, want %v", got, want)
 	}
 }
 

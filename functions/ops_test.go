@@ -274,10 +274,20 @@ func TestCustomDomain(t *testing.T) {
 			if got := field(d, "Outputs", "TokenApiDomainTarget") != nil; got != c.domain {
 				t.Errorf("TokenApiDomainTarget output = %v, want %v", got, c.domain)
 			}
-			for name, want := range map[string]string{"ApiUrl": base, "KustomerTokenUrl": base + "/kustomer/token", "CopilotAuthKeyUrl": base + "/copilot/auth-key"} {
-				if got := field(d, "Outputs", name, "Value"); got != want {
-					t.Errorf("%s = %v, want %v", name, got, want)
+			// Every URL output is on the domain when there is one.
+			var urls []string
+			for name, o := range field(d, "Outputs").(map[string]any) {
+				if !strings.HasSuffix(name, "Url") || name == "DashboardUrl" {
+					continue
 				}
+				url, _ := field(o, "Value").(string)
+				urls = append(urls, url)
+				if !strings.HasPrefix(url, base) {
+					t.Errorf("%s = %v, want it under %v", name, url, base)
+				}
+			}
+			if n := 1 + len(urlOutputs(base)); len(urls) != n {
+				t.Errorf("%d URL outputs, want %d: the API's and one per route path", len(urls), n)
 			}
 		})
 	}

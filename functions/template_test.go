@@ -1,8 +1,9 @@
-// Package functions_test checks template.yaml, the SAM template that deploys
-// the functions in this directory, against the contract in README.md: each
-// function's runtime, build, routes, environment, secret access and logs,
-// the TokenApi and the stack outputs. It also holds the events/ files to the
-// template, since `sam local invoke` reads them together.
+// Package functions_test checks what the generated template.yaml means
+// when CloudFormation deploys it, for every vendor alike: each function's
+// runtime, build, routes, environment, secret access and logs, the
+// TokenApi, the Rules, the vendor selection and the stack outputs; and
+// that the generated events and env files run each function, as `sam local`
+// would run them.
 package functions_test
 
 import (
@@ -115,12 +116,41 @@ var sessionSettings = []string{
 }
 
 // requiredParams are the parameters every scenario gives: those without a
-// default, and those the template's Rules require while their vendor is on.
-var requiredParams = map[string]string{
-	"SessionIssuer":   "https://issuer.example.com/",
-	"SessionAudience": "app-client-1,app-client-2",
-	"CcaiCompanyName": "example-company",
-	"CopilotBaseUrl":  "https://copilot.example.com",
+// default, and those the template's Rules require while their vendor is on
+// (each vendor's required settings, at their examples).
+var requiredParams = func() map[string]string {
+	params := map[string]string{
+		"SessionIssuer":   "https://issuer.example.com/",
+		"SessionAudience": "app-client-1,app-client-2",
+	}
+	for _, v := range vendors.All() {
+		maps.Copy(params, vendorParams(v))
+	}
+	return params
+}()
+
+// vendorSettings are v's required settings, at their examples: what its
+// Configure needs to accept the rest.
+func vendorSettings(v descriptor.Vendor) map[string]string {
+	settings := map[string]string{}
+	for _, s := range v.Settings {
+		if s.Required {
+			settings[s.Name] = s.Example
+		}
+	}
+	return settings
+}
+
+// vendorParams are the parameters v's Rules require: its required
+// settings, at their examples.
+func vendorParams(v descriptor.Vendor) map[string]string {
+	params := map[string]string{}
+	for _, s := range v.Settings {
+		if s.Required {
+			params[s.Parameter()] = s.Example
+		}
+	}
+	return params
 }
 
 func existingARN(name string) string {
@@ -557,23 +587,29 @@ func TestSecrets(t *testing.T) {
 	}
 }
 
-func TestOutputs(t *testing.T) {
-	tpl := mustReadTemplate(t)
-	const base = "https://{TokenApi}.execute-api.{AWS::Region}.{AWS::URLSuffix}"
-	// The URL outputs: the API's, and one per route path, named after it
-	// ("/kustomer/token" is KustomerTokenUrl).
-	urls := map[string]string{"ApiUrl": base}
+// urlOutputs are the route URL outputs, one per route path, named after
+// it ("/x/auth-key" is XAuthKeyUrl), with their values on base.
+func urlOutputs(base string) map[string]string {
+	urls := map[string]string{}
 	for _, f := range contractFunctions {
 		for _, r := range f.routes {
 			name := ""
 			for part := range strings.SplitSeq(strings.Trim(r.Path, "/"), "/") {
-				for word := range strings.SplitSeq(part, "-") {
+				for word := range strings.FieldsFuncSeq(part, func(c rune) bool { return c == '-' || c == '_' || c == '.' }) {
 					name += strings.ToUpper(word[:1]) + word[1:]
 				}
 			}
 			urls[name+"Url"] = base + r.Path
 		}
 	}
+	return urls
+}
+
+func TestOutputs(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	const base = "https://{TokenApi}.execute-api.{AWS::Region}.{AWS::URLSuffix}"
+	urls := urlOutputs(base)
+	urls["ApiUrl"] = base
 	for _, sc := range scenarios {
 		s := deploy(t, tpl, sc.params)
 		resolved, err := s.deployed()
@@ -796,10 +832,9 @@ func TestVendorSelection(t *testing.T) {
 		"SessionIssuer":   requiredParams["SessionIssuer"],
 		"SessionAudience": requiredParams["SessionAudience"],
 	}
-	// vendorParams are the settings a vendor's Rules require.
-	vendorParams := map[string]map[string]string{
-		"Ccai":    {"CcaiCompanyName": requiredParams["CcaiCompanyName"]},
-		"Copilot": {"CopilotBaseUrl": requiredParams["CopilotBaseUrl"]},
+	vendorOfPrefix := map[string]descriptor.Vendor{}
+	for _, v := range vendors.All() {
+		vendorOfPrefix[v.Prefix()] = v
 	}
 	type selection struct {
 		name    string
@@ -814,7 +849,10 @@ func TestVendorSelection(t *testing.T) {
 	for _, f := range contractFunctions {
 		selections = append(selections, selection{f.vendor + " alone", []string{f.vendor}, strings.ToLower(f.vendor)})
 	}
-	selections = append(selections, selection{"Kustomer and Decagon", []string{"Kustomer", "Decagon"}, "decagon,kustomer"})
+	if len(all) > 1 {
+		first, last := all[0], all[len(all)-1]
+		selections = append(selections, selection{first + " and " + last, []string{first, last}, strings.ToLower(last + "," + first)})
+	}
 	for _, sel := range selections {
 		for _, mode := range []string{"authorizer", "hs256"} {
 			t.Run(sel.name+"/"+mode, func(t *testing.T) {
@@ -824,7 +862,7 @@ func TestVendorSelection(t *testing.T) {
 					params["Vendors"] = sel.vendorP
 				}
 				for _, v := range sel.vendors {
-					maps.Copy(params, vendorParams[v])
+					maps.Copy(params, vendorParams(vendorOfPrefix[v]))
 				}
 				s, err := newStack(tpl, params)
 				if err != nil {
@@ -925,20 +963,27 @@ func TestVendorSelection(t *testing.T) {
 }
 
 // The Rules refuse a deployment that names an unknown vendor, or that
-// deploys a vendor without its required settings.
+// deploys a vendor without one of its required settings.
 func TestVendorRules(t *testing.T) {
 	tpl := mustReadTemplate(t)
-	for _, c := range []struct {
+	type rule struct {
 		name   string
 		params map[string]string
 		ok     bool
-	}{
-		{"unknown vendor", map[string]string{"Vendors": "kustomer,zzz"}, false},
-		{"ccai without a company name", map[string]string{"Vendors": "ccai"}, false},
-		{"ccai with a company name", map[string]string{"Vendors": "ccai", "CcaiCompanyName": "c"}, true},
-		{"copilot without a base URL", map[string]string{"Vendors": "copilot,decagon"}, false},
-		{"decagon needs neither", map[string]string{"Vendors": "decagon"}, true},
-	} {
+	}
+	rules := []rule{{"unknown vendor", map[string]string{"Vendors": vendors.All()[0].Name + ",zzz"}, false}}
+	for _, v := range vendors.All() {
+		required := vendorParams(v)
+		with := maps.Clone(required)
+		with["Vendors"] = v.Name
+		rules = append(rules, rule{v.Name + " with its required settings", with, true})
+		for name := range required {
+			without := maps.Clone(with)
+			delete(without, name)
+			rules = append(rules, rule{v.Name + " without " + name, without, false})
+		}
+	}
+	for _, c := range rules {
 		t.Run(c.name, func(t *testing.T) {
 			params := map[string]string{"SessionIssuer": "https://issuer.example.com/", "SessionAudience": "app"}
 			maps.Copy(params, c.params)
@@ -950,6 +995,33 @@ func TestVendorRules(t *testing.T) {
 				t.Fatalf("error = %v, want a failed rule", err)
 			}
 		})
+	}
+}
+
+// A vendor's secret and log group are named after that vendor, and after
+// no other: two vendors never share one, and an operator reading a name
+// knows whose it is.
+func TestResourceNamesCarryTheirVendor(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	d, err := deploy(t, tpl, map[string]string{"SessionMode": "authorizer"}).deployed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	for _, v := range vendors.All() {
+		for _, c := range []struct{ id, prop, want string }{
+			{v.Prefix() + "Secret", "Name", "{AWS::StackName}/" + v.Name},
+			{v.LogicalID + "LogGroup", "LogGroupName", "/aws/lambda/{AWS::StackName}/" + v.LogicalID},
+		} {
+			got, _ := field(d, "Resources", c.id, "Properties", c.prop).(string)
+			if got != c.want {
+				t.Errorf("%s %s = %q, want %q", c.id, c.prop, got, c.want)
+			}
+			if other, dup := seen[got]; dup {
+				t.Errorf("%s and %s share the name %q", c.id, other, got)
+			}
+			seen[got] = c.id
+		}
 	}
 }
 
@@ -971,35 +1043,5 @@ func TestSecretsAndLogsAreRetained(t *testing.T) {
 	}
 	if n == 0 {
 		t.Error("no secret or log group found")
-	}
-}
-
-// The README's secret-setting commands name the region and build the JSON
-// with jq, so a value holding `"` or `\` cannot break it.
-func TestReadmeSecretCommands(t *testing.T) {
-	data, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	blocks := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(string(data), -1)
-	var n int
-	for _, b := range blocks {
-		code := b[1]
-		if !strings.Contains(code, "put-secret-value") {
-			continue
-		}
-		n++
-		if !strings.Contains(code, `--region "$REGION"`) {
-			t.Errorf("put-secret-value without --region:\n%s", code)
-		}
-		if strings.Contains(code, "printf '{") || strings.Contains(code, `--secret-string '{`) {
-			t.Errorf("JSON built by hand:\n%s", code)
-		}
-		if !strings.Contains(code, "jq -n --arg") {
-			t.Errorf("JSON not built with jq -n --arg:\n%s", code)
-		}
-	}
-	if n == 0 {
-		t.Error("README.md shows no put-secret-value command")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+	"time"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
@@ -81,6 +82,14 @@ func Files(root fs.FS, vendors []descriptor.Vendor) ([]File, error) {
 type data struct {
 	Vendors []descriptor.Vendor
 }
+
+// FunctionTimeout is every function's Timeout in template.yaml: how long
+// Lambda lets one invocation run. A vendor whose requests wait on the
+// vendor's API holds its longest wait under it.
+const FunctionTimeout = 10 * time.Second
+
+// TimeoutSeconds is FunctionTimeout in seconds, as the template gives it.
+func (data) TimeoutSeconds() int { return int(FunctionTimeout / time.Second) }
 
 // SecretArnPattern is the AllowedPattern of the Existing*SecretArn
 // parameters: empty, or one secret's full ARN, which ends in "-" and six
