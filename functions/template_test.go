@@ -1045,3 +1045,62 @@ func TestSecretsAndLogsAreRetained(t *testing.T) {
 		t.Error("no secret or log group found")
 	}
 }
+
+// Each session mode's required parameters are checked by the Rules, so a
+// deployment that could never start fails before any function exists.
+func TestSessionModeRules(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	for _, c := range []struct {
+		name   string
+		params map[string]string
+		ok     bool
+	}{
+		{"jwks without SessionJwksUrl", map[string]string{"SessionMode": "jwks"}, false},
+		{"jwks with SessionJwksUrl", map[string]string{"SessionMode": "jwks", "SessionJwksUrl": "https://issuer.example.com/jwks.json"}, true},
+		{"authorizer", map[string]string{"SessionMode": "authorizer"}, true},
+		{"hs256", map[string]string{"SessionMode": "hs256"}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			params := maps.Clone(requiredParams)
+			maps.Copy(params, c.params)
+			_, err := newStack(tpl, params)
+			if c.ok && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !c.ok && !errors.Is(err, errRule) {
+				t.Fatalf("error = %v, want a failed rule", err)
+			}
+		})
+	}
+}
+
+// An Existing*SecretArn names exactly one secret: its full ARN, with the
+// six characters Secrets Manager appends. A wildcard would let the
+// function read every secret it matches.
+func TestExistingSecretArnIsOneSecret(t *testing.T) {
+	tpl := mustReadTemplate(t)
+	const prefix = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:"
+	names := []string{"ExistingSessionSecretArn"}
+	for _, v := range vendors.All() {
+		names = append(names, "Existing"+v.Prefix()+"SecretArn")
+	}
+	for _, name := range names {
+		param := field(tpl, "Parameters", name)
+		for value, ok := range map[string]bool{
+			"":                                true,
+			prefix + "prod/tokens/key-AbC123": true,
+			"arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:key-AbC123": true,
+			prefix + "*":                false,
+			prefix + "prod/*":           false,
+			prefix + "prod/key-*":       false,
+			prefix + "prod/key":         false,
+			prefix + "prod/key-AbC12?":  false,
+			prefix + "prod/key-AbC123 ": false,
+			"arn:aws:secretsmanager:eu-west-1:123456789012:secret:": false,
+		} {
+			if err := checkParam(name, param, value); (err == nil) != ok {
+				t.Errorf("%s=%q: accepted %v, want %v", name, value, err == nil, ok)
+			}
+		}
+	}
+}
