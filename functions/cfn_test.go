@@ -210,12 +210,14 @@ func mergeGlobals(global, local any) any {
 // CloudFormation resolves it at deploy time: conditions are evaluated,
 // Fn::If takes one branch, AWS::NoValue removes what holds it, and a
 // parameter's Ref gives its value. A resource's Ref gives "ref:<LogicalID>",
-// a pseudo parameter "{AWS::Name}", and ${Name} in Fn::Sub "{Name}" for a
+// a pseudo parameter its value when one is given (as "AWS::Region" among
+// the parameter values) or else "{AWS::Name}", and ${Name} in Fn::Sub "{Name}" for a
 // resource or pseudo parameter.
 type stack struct {
 	tpl        map[string]any
 	params     map[string]any // string, or []any for a CommaDelimitedList
 	conditions map[string]bool
+	pseudo     map[string]string // pseudo parameters given a value, such as "AWS::Region"
 }
 
 // noValue is what Ref AWS::NoValue resolves to; resolve drops it.
@@ -224,9 +226,13 @@ type noValue struct{}
 var subVar = regexp.MustCompile(`\$\{([^!}][^}]*)\}`)
 
 func newStack(tpl map[string]any, values map[string]string) (*stack, error) {
-	s := &stack{tpl: tpl, params: map[string]any{}, conditions: map[string]bool{}}
+	s := &stack{tpl: tpl, params: map[string]any{}, conditions: map[string]bool{}, pseudo: map[string]string{}}
 	params, _ := tpl["Parameters"].(map[string]any)
-	for name := range values {
+	for name, v := range values {
+		if strings.HasPrefix(name, "AWS::") {
+			s.pseudo[name] = v
+			continue
+		}
 		if _, ok := params[name]; !ok {
 			return nil, fmt.Errorf("no parameter %s", name)
 		}
@@ -576,6 +582,9 @@ func (s *stack) ref(name string, inSub bool) (any, error) {
 	case name == "AWS::NoValue" && !inSub:
 		return noValue{}, nil
 	case strings.HasPrefix(name, "AWS::"):
+		if v, ok := s.pseudo[name]; ok {
+			return v, nil
+		}
 		return "{" + name + "}", nil
 	}
 	if v, ok := s.params[name]; ok {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/front"
 	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
 	"github.com/vendortokens/vendor-token-functions/pkg/metrics"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
@@ -59,7 +60,9 @@ type Deps struct {
 // the minter and the jwks verifier record metrics (package metrics) in that
 // namespace; without it, none. A bad start is reported before any
 // network I/O when settings are at fault, and the error names every bad
-// setting or secret key at once, never a value.
+// setting or secret key at once, never a value. With FRONT_SECRET_ID set,
+// the handler answers only requests that came through the protected front
+// (package front).
 func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
@@ -79,6 +82,10 @@ func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, 
 	specs := []secrets.Spec{v.Secret}
 	if s.mode == ModeHS256 {
 		specs = append(specs, SessionSecret)
+	}
+	useFront := env.String(front.Secret.Setting, "") != "" || env.String(front.Secret.OverrideSetting(), "") != ""
+	if useFront {
+		specs = append(specs, front.Secret)
 	}
 	loader := &secrets.Loader{API: d.Secrets, NewAPI: d.NewAPI, Getenv: d.Getenv, TTL: ttl, Logger: logger, Now: d.Now}
 	if loader.API == nil && loader.NewAPI == nil {
@@ -132,6 +139,9 @@ func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, 
 		return nil, fmt.Errorf("%w: session: %w", ErrConfig, err)
 	}
 
+	if useFront {
+		verifier = &front.Verifier{Token: loaded[len(loaded)-1].KeyFunc(front.TokenKey), Next: verifier}
+	}
 	minter := setup.NewMinter(loaded[0], deps)
 	h := &httpapi.Handler{Session: verifier, Minter: minter, Logger: logger, Now: d.Now}
 	if recorder != nil {
