@@ -140,3 +140,61 @@ func vendorReference(v descriptor.Vendor) string {
 	}
 	return b.String()
 }
+
+// deployExample is the README's example deployment, of the first two
+// vendors (or the one there is).
+func deployExample(vendors []descriptor.Vendor) string {
+	if len(vendors) > 2 {
+		vendors = vendors[:2]
+	}
+	var names, titles, required, urls []string
+	for _, v := range vendors {
+		names = append(names, v.Name)
+		titles = append(titles, v.Title)
+		for _, s := range v.Settings {
+			if s.Required {
+				required = append(required, fmt.Sprintf("`%s=\"%s\"`", s.Parameter(), s.Example))
+			}
+		}
+		for _, p := range paths(v) {
+			urls = append(urls, code(v.Prefix()+p.Camel()+"Url"))
+		}
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "You need the [AWS SAM CLI](https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html),\n")
+	fmt.Fprintf(&b, "Go and AWS credentials. For example, %s with your Cognito user pool, in\n`eu-west-1`:\n\n", strings.Join(titles, " and "))
+	b.WriteString("1. Choose the stack name and region: in `samconfig.toml`, set `stack_name`\n" +
+		"   (say `tokens-dev`) under `[default.global.parameters]` and\n" +
+		"   `region = \"eu-west-1\"` under `[default.deploy.parameters]`.\n")
+	fmt.Fprintf(&b, "2. In its `parameter_overrides`, set `Vendors=\"%s\"`, your issuer and app\n", strings.Join(names, ","))
+	b.WriteString("   client (`SessionIssuer`, `SessionAudience`)")
+	if len(required) > 0 {
+		fmt.Fprintf(&b, ", and the vendors' required\n   settings: %s", strings.Join(required, ", "))
+	}
+	b.WriteString(". A vendor left out\n   of `Vendors` needs none of its settings.\n")
+	b.WriteString("3. Build and deploy: `make deploy` (`sam build`, then `sam deploy`, which\n" +
+		"   shows the change set and asks before applying it).\n")
+	b.WriteString("4. Put each vendor's secret into the secret the stack made for it, without\n" +
+		"   it touching your shell history (`read -rs`) or a command line:\n\n   ```sh\n" +
+		"   STACK=tokens-dev REGION=eu-west-1\n" +
+		"   arn() { aws cloudformation describe-stacks --region \"$REGION\" --stack-name \"$STACK\" \\\n" +
+		"     --query \"Stacks[0].Outputs[?OutputKey=='$1'].OutputValue\" --output text; }\n" +
+		"   put() { aws secretsmanager put-secret-value --region \"$REGION\" \\\n" +
+		"     --secret-id \"$(arn \"$1\")\" --secret-string file:///dev/stdin; }\n")
+	for _, v := range vendors {
+		keys := v.Secret.Keys
+		if len(keys) == 0 && len(v.Secret.Optional) > 0 {
+			keys = v.Secret.Optional[:1]
+		}
+		var args, fields []string
+		for _, k := range keys {
+			fmt.Fprintf(&b, "   read -rs %s   # paste %s's %s\n", strings.ToUpper(k), v.Title, k)
+			args = append(args, fmt.Sprintf("--arg %s \"$%s\"", k, strings.ToUpper(k)))
+			fields = append(fields, k+": $"+k)
+		}
+		fmt.Fprintf(&b, "   jq -n %s '{%s}' | put %sSecretArn\n", strings.Join(args, " "), strings.Join(fields, ", "), v.Prefix())
+	}
+	b.WriteString("   ```\n\n")
+	fmt.Fprintf(&b, "5. Call the URLs in the stack's outputs (%s) with a user's session.\n", strings.Join(urls, ", "))
+	return b.String()
+}

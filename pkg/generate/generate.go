@@ -57,7 +57,7 @@ func Files(root fs.FS, vendors []descriptor.Vendor) ([]File, error) {
 		File{"events/start-api-env.json", envFile(vendors, startAPISettings)})
 
 	docs := map[string]map[string]string{
-		"README.md":             {"endpoints": endpointTable(vendors)},
+		"README.md":             {"endpoints": endpointTable(vendors), "deploy-example": deployExample(vendors)},
 		"docs/configuration.md": {"vendor-settings": settingsTable(vendors, true), "secrets": secretsTable(vendors)},
 		"docs/deploy.md":        {"vendor-parameters": parametersTable(vendors)},
 	}
