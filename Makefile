@@ -29,7 +29,7 @@ STATICCHECK_VERSION := v0.8.2
 
 # The vendors: one per functions/<vendor>/main.go. A function's SAM logical
 # ID is its vendor's name, capitalised, followed by "Function"
-# (functions/kustomer is KustomerFunction); build-<LogicalId> and
+# (functions/acme is AcmeFunction); build-<LogicalId> and
 # invoke-<vendor> derive one from the other, so a new vendor needs no entry
 # here.
 VENDORS := $(patsubst functions/%/main.go,%,$(wildcard functions/*/main.go))
@@ -128,14 +128,13 @@ bench: ## Performance budget: warm handler vs crypto floor; cold start, size, me
 	@echo "(raw results: $(BENCH_OUT))"
 	@$(GO) run ./pkg/perf/report $(BENCH_OUT)
 
-# Each fuzz target runs for FUZZTIME; go test -fuzz takes one target at a
-# time. Minimising a new input is capped at 2s so a short run stays short. A failure leaves its input in the package's testdata/fuzz/, which
-# plain `make test` then replays.
+# Each fuzz target (every func Fuzz... in a _test.go file) runs for
+# FUZZTIME; go test -fuzz takes one target at a time. Minimising a new input
+# is capped at 2s so a short run stays short. A failure leaves its input in
+# the package's testdata/fuzz/, which plain `make test` then replays.
 FUZZTIME ?= 15s
-FUZZ_TARGETS := \
-	./pkg/session:FuzzVerify \
-	./pkg/httpapi:FuzzHandle \
-	./pkg/copilot:FuzzParseResponse
+FUZZ_TARGETS = $(shell grep -rl --include='*_test.go' '^func Fuzz' pkg functions 2>/dev/null | \
+	xargs -r grep -o '^func Fuzz[A-Za-z0-9_]*' | sed 's|^\(.*\)/[^/]*:func |./\1:|' | sort -u)
 
 fuzz: ## Run every fuzz target for FUZZTIME (default 15s each)
 	@for t in $(FUZZ_TARGETS); do \
@@ -144,8 +143,8 @@ fuzz: ## Run every fuzz target for FUZZTIME (default 15s each)
 	done
 
 # local serves every route as API Gateway would, through the functions' own
-# handlers, with dev-only defaults (hs256 dev sessions, dev secrets, a
-# Copilot stand-in); any setting of the functions can be overridden in the
+# handlers, with dev-only defaults (hs256 dev sessions, dev secrets,
+# stand-ins for the vendor APIs the functions call); any setting of the functions can be overridden in the
 # environment, and LOCAL_ADDR moves it from 127.0.0.1:3000. It refuses to
 # start when a setting reaches a real vendor while sessions still use the
 # dev signing key, and answers only requests addressed to a loopback host.
@@ -173,15 +172,16 @@ $(INVOKE_TARGETS): invoke-%:
 	sam build $(call logical-id,$*)
 	sam local invoke $(call logical-id,$*) -e events/$*.json --env-vars events/env.json $(INVOKE_FLAGS)
 
-# The Copilot function's offline target is the Copilot stand-in of make local
-# (events/env.json), on the host's loopback: run make local first. Host
-# networking lets the container reach it (Linux Docker).
-invoke-copilot: INVOKE_FLAGS := --docker-network host
+# A function that calls its vendor's API reaches, offline, the stand-in of
+# make local (events/env.json) on the host's loopback: run make local first.
+# Host networking lets the container reach it (Linux Docker); it changes
+# nothing for the others.
+INVOKE_FLAGS ?= --docker-network host
 
 # start-api serves TokenApi with `sam local start-api`, in hs256 mode with
 # the dev-only settings of events/start-api-env.json (samconfig.toml's
-# local_start_api section). It listens beside make local, whose Copilot
-# stand-in the Copilot function calls on the host's loopback.
+# local_start_api section). It listens beside make local, whose stand-ins
+# of the vendor APIs the functions call on the host's loopback.
 START_API_PORT ?= 3001
 start-api: ## sam build, then sam local start-api on 127.0.0.1:3001 (START_API_PORT), hs256 with dev-only settings
 	sam build
