@@ -89,7 +89,7 @@ func settingsTable(vendors []descriptor.Vendor, vendorColumn bool) string {
 				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", code(name), def, acc, cell(meaning))
 			}
 		}
-		row(v.Secret.Setting, "(required)", "a secret's id or ARN", "the secret holding "+secretKeys(v.Secret))
+		row(v.Secret.Setting, "(required)", "a secret's id or ARN", "the secret holding "+code(secretKeys(v.Secret)))
 		for _, s := range v.Settings {
 			row(s.Name, defaultCell(s), accepts(s), s.Description)
 		}
