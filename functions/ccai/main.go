@@ -1,5 +1,5 @@
-// Command ccai is the CCAI token function for AWS Lambda (provided.al2023).
-// Its settings and secret are described in README.md.
+// Command ccai is the CCAI Platform token function for AWS Lambda
+// (provided.al2023). Its settings and secret are in pkg/ccai/README.md.
 package main
 
 import (

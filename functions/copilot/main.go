@@ -1,5 +1,5 @@
-// Command copilot is the Copilot token function for AWS Lambda (provided.al2023).
-// Its settings and secret are described in README.md.
+// Command copilot is the Copilot.cx token function for AWS Lambda
+// (provided.al2023). Its settings and secret are in pkg/copilot/README.md.
 package main
 
 import (

@@ -1,5 +1,5 @@
-// Command decagon is the Decagon token function for AWS Lambda (provided.al2023).
-// Its settings and secret are described in README.md.
+// Command decagon is the Decagon token function for AWS Lambda
+// (provided.al2023). Its settings and secret are in pkg/decagon/README.md.
 package main
 
 import (

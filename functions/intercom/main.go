@@ -1,5 +1,5 @@
-// Command intercom is the Kustomer token function for AWS Lambda (provided.al2023).
-// Its settings and secret are described in README.md.
+// Command intercom is the Intercom Messenger token function for AWS Lambda
+// (provided.al2023). Its settings and secret are in pkg/intercom/README.md.
 package main
 
 import (

@@ -1,5 +1,5 @@
-// Command kustomer is the Kustomer token function for AWS Lambda (provided.al2023).
-// Its settings and secret are described in README.md.
+// Command kustomer is the Kustomer Chat token function for AWS Lambda
+// (provided.al2023). Its settings and secret are in pkg/kustomer/README.md.
 package main
 
 import (

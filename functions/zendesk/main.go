@@ -1,5 +1,5 @@
-// Command zendesk is the Kustomer token function for AWS Lambda (provided.al2023).
-// Its settings and secret are described in README.md.
+// Command zendesk is the Zendesk Messaging token function for AWS Lambda
+// (provided.al2023). Its settings and secret are in pkg/zendesk/README.md.
 package main
 
 import (
