@@ -10,6 +10,7 @@
 // The key is the Company Secret from the CCAI Platform portal (Settings >
 // Developer Settings).
 //
-// Sign is the pure function. Create one Minter at cold start (Descriptor.Configure does) and
-// reuse it for every request; it is safe for concurrent use.
+// Sign is the pure function. Create one Minter at cold start
+// (Descriptor.Configure does) and reuse it for every request; it is safe
+// for concurrent use.
 package ccai

@@ -2,8 +2,8 @@
 // Copilot's management API (generate_user_auth_key), authenticating with the
 // service account's client_id and client_secret over HTTP Basic.
 //
-// Create one Minter at cold start, with Descriptor.Configure or New, and reuse it: it owns
-// the single HTTP client whose idle connections warm invocations reuse. It is
+// Create one Minter at cold start, with Descriptor.Configure or New, and
+// reuse it: it owns the single HTTP client whose idle connections warm invocations reuse. It is
 // safe for concurrent use. Every Mint is one fresh upstream exchange; auth
 // keys are never cached, as Copilot.cx requires.
 //

@@ -9,6 +9,7 @@
 //
 // The key is the private key Decagon gave you.
 //
-// Sign is the pure function. Create one Minter at cold start (Descriptor.Configure does) and
-// reuse it for every request; it is safe for concurrent use.
+// Sign is the pure function. Create one Minter at cold start
+// (Descriptor.Configure does) and reuse it for every request; it is safe
+// for concurrent use.
 package decagon

@@ -13,6 +13,7 @@
 // The key is the chat secret that Kustomer returns from
 // GET /v1/auth/customer/settings (attributes.secret).
 //
-// Sign is the pure function. Create one Minter at cold start (Descriptor.Configure does) and
-// reuse it for every request; it is safe for concurrent use.
+// Sign is the pure function. Create one Minter at cold start
+// (Descriptor.Configure does) and reuse it for every request; it is safe
+// for concurrent use.
 package kustomer
