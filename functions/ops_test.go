@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
-	"github.com/vendortokens/vendor-token-functions/pkg/copilot"
 	"github.com/vendortokens/vendor-token-functions/pkg/metrics"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 )
 
 // TokenApi writes one JSON access log line per request, with what an
@@ -94,8 +94,8 @@ func TestGradualDeployment(t *testing.T) {
 }
 
 // Each function has an errors alarm (init failures included) and a
-// throttles alarm, TokenApi a 5xx alarm and Copilot an
-// upstream_unavailable rate alarm on the functions' own metrics; all tell
+// throttles alarm, TokenApi a 5xx alarm, and a vendor whose function calls
+// its API an upstream_unavailable rate alarm on the functions' own metrics; all tell
 // AlarmTopicArn when it is given, and a function's deployment rolls back on
 // its errors alarm.
 func TestAlarms(t *testing.T) {
@@ -151,27 +151,42 @@ func TestAlarms(t *testing.T) {
 		}
 		check("ApiServerErrorsAlarm", "AWS/ApiGateway", "5xx", map[string]any{"ApiId": "ref:TokenApi"})
 
-		// The Copilot alarm reads the metrics the functions write.
-		a := alarms["CopilotUpstreamUnavailableAlarm"]
-		var watched []map[string]any
-		for _, m := range field(a, "Metrics").([]any) {
-			if stat := field(m, "MetricStat", "Metric"); stat != nil {
-				dims := map[string]any{}
-				for _, dim := range field(stat, "Dimensions").([]any) {
-					dims[field(dim, "Name").(string)] = field(dim, "Value")
-				}
-				if field(stat, "Namespace") != s.params["MetricsNamespace"] || field(stat, "MetricName") != metrics.Requests {
-					t.Errorf("CopilotUpstreamUnavailableAlarm reads %v %v", field(stat, "Namespace"), field(stat, "MetricName"))
-				}
-				watched = append(watched, dims)
+		// A vendor whose function calls its API has an upstream_unavailable
+		// alarm on the metrics the functions write, which rolls its
+		// deployment back; no other vendor has one.
+		for _, v := range vendors.All() {
+			id := v.Prefix() + "UpstreamUnavailableAlarm"
+			a, ok := alarms[id]
+			if ok != (v.Upstream != nil) {
+				t.Errorf("%s exists: %v, want %v (Upstream set: %v)", id, ok, v.Upstream != nil, v.Upstream != nil)
 			}
-		}
-		want := []map[string]any{
-			{metrics.DimVendor: copilot.Descriptor.Name, metrics.DimOutcome: apierror.UpstreamUnavailable.Code},
-			{metrics.DimVendor: copilot.Descriptor.Name},
-		}
-		if !equalJSON(watched, want) {
-			t.Errorf("CopilotUpstreamUnavailableAlarm reads %v, want %v", watched, want)
+			if !ok {
+				continue
+			}
+			var watched []map[string]any
+			for _, m := range field(a, "Metrics").([]any) {
+				if stat := field(m, "MetricStat", "Metric"); stat != nil {
+					dims := map[string]any{}
+					for _, dim := range field(stat, "Dimensions").([]any) {
+						dims[field(dim, "Name").(string)] = field(dim, "Value")
+					}
+					if field(stat, "Namespace") != s.params["MetricsNamespace"] || field(stat, "MetricName") != metrics.Requests {
+						t.Errorf("%s reads %v %v", id, field(stat, "Namespace"), field(stat, "MetricName"))
+					}
+					watched = append(watched, dims)
+				}
+			}
+			want := []map[string]any{
+				{metrics.DimVendor: v.Name, metrics.DimOutcome: apierror.UpstreamUnavailable.Code},
+				{metrics.DimVendor: v.Name},
+			}
+			if !equalJSON(watched, want) {
+				t.Errorf("%s reads %v, want %v", id, watched, want)
+			}
+			rollback, _ := field(tpl, "Resources", v.LogicalID, "Properties", "DeploymentPreference", "Alarms").([]any)
+			if !slices.ContainsFunc(rollback, func(x any) bool { return equalJSON(x, map[string]any{"Ref": id}) }) {
+				t.Errorf("%s does not roll %s back", id, v.LogicalID)
+			}
 		}
 	}
 }

@@ -29,8 +29,8 @@ const templatePath = "../template.yaml"
 // event of a function.
 type Route struct {
 	Method    string // upper case, such as "POST"
-	Path      string // such as "/kustomer/token"
-	LogicalID string // the function's SAM logical ID, such as "KustomerFunction"
+	Path      string // such as "/acme/token"
+	LogicalID string // the function's SAM logical ID, such as "AcmeFunction"
 }
 
 // TemplateRoutes reads the SAM template at path and returns its HttpApi
