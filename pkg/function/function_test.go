@@ -62,10 +62,16 @@ func sessionToken(t *testing.T, sub string) string {
 // of claims.
 func signSession(t *testing.T, claims map[string]any) string {
 	t.Helper()
+	return signSessionWith(t, sessionKey, claims)
+}
+
+// signSessionWith is signSession with another key.
+func signSessionWith(t *testing.T, key string, claims map[string]any) string {
+	t.Helper()
 	all := map[string]any{"iss": "https://app.example.com", "aud": "support-tokens", "iat": now - 10, "exp": now + 600}
 	maps.Copy(all, claims)
 	payload, _ := json.Marshal(all)
-	tok, err := jws.Sign(payload, jws.WithKey(jwa.HS256(), []byte(sessionKey)))
+	tok, err := jws.Sign(payload, jws.WithKey(jwa.HS256(), []byte(key)))
 	if err != nil {
 		t.Fatal(err)
 	}
