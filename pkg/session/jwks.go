@@ -53,8 +53,13 @@ type JWKSConfig struct {
 	// ES256. HMAC algorithms and none are refused.
 	Algorithms []string
 	// HTTPClient fetches the key set; nil means a new client. It is copied:
-	// the copy refuses responses over 1 MiB and redirects to plain http,
-	// and has FetchTimeout as its timeout when it has none.
+	// the copy refuses responses over 1 MiB, has FetchTimeout as its
+	// timeout when it has none, and follows at most 5 redirects: one to
+	// URL's origin (scheme, host and port) as URL itself, one elsewhere
+	// only to https and over connections to public addresses, checked as
+	// each is made (not loopback, private, link-local, unspecified or
+	// reserved), with the client's TLS configuration but neither its own
+	// dial functions nor a proxy.
 	HTTPClient *http.Client
 	// FetchTimeout bounds one fetch of the key set; 0 means 3s.
 	FetchTimeout time.Duration
@@ -166,8 +171,9 @@ func newIssuerKeys(cfg JWKSConfig, now func() time.Time) (*issuerKeys, error) {
 	if cfg.HTTPClient != nil {
 		*client = *cfg.HTTPClient
 	}
-	client.Transport = limitedTransport{base: client.Transport}
-	client.CheckRedirect = checkRedirect
+	home, _ := url.Parse(cfg.URL) // CheckJWKSURL has parsed it
+	client.Transport = limitedTransport{base: newOriginGuard(originOf(home), client.Transport)}
+	client.CheckRedirect = checkRedirect(originOf(home))
 	fetchTimeout := cmp.Or(cfg.FetchTimeout, defaultFetchTimeout)
 	if client.Timeout == 0 {
 		client.Timeout = fetchTimeout
@@ -335,13 +341,6 @@ func CheckJWKSURL(raw string) error {
 		return nil
 	}
 	return errors.New("must be https (http only to a loopback address)")
-}
-
-func checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 {
-		return errors.New("too many redirects")
-	}
-	return CheckJWKSURL(req.URL.String())
 }
 
 // withoutQuery returns the URL raw with only its scheme, host and path.
