@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/vendortokens/vendor-token-functions/pkg/loopback"
+	"github.com/vendortokens/vendor-token-functions/pkg/untrusted"
 	"io"
 	"log/slog"
 	"net/http"
@@ -112,8 +113,12 @@ func NewJWKS(ctx context.Context, cfg JWKSConfig, opts Options) (*JWT, error) {
 			return key, nil
 		case errors.Is(err, ErrKeysUnavailable):
 			return nil, err
+		case errors.Is(err, jwkset.ErrKeyNotFound):
+			// jwkset's text quotes the whole kid, which the caller chose.
+			kid, _ := t.Header["kid"].(string)
+			return nil, fmt.Errorf("%w: the issuer's key set has no key with the token's kid %s", ErrInvalid, untrusted.Quote(kid))
 		}
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: %s", ErrInvalid, untrusted.Clip(err.Error(), maxReasonLen))
 	})
 	if err != nil {
 		return nil, err
@@ -304,7 +309,7 @@ func (k *issuerKeys) fetch(ctx context.Context) error {
 			}
 			_ = json.Unmarshal(raw, &named)
 			k.log.WarnContext(ctx, "session: skipping a malformed key of the issuer's key set",
-				"jwks_url", k.logURL, "index", i, "kid", named.KID, "error", err)
+				"jwks_url", k.logURL, "index", i, "kid", untrusted.Clip(named.KID, untrusted.MaxQuoted), "error", err)
 			continue
 		}
 		keys = append(keys, key)
