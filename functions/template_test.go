@@ -86,7 +86,7 @@ var contractFunctions = func() []contractFunction {
 			logicalID:  v.LogicalID,
 			vendor:     strings.ToUpper(v.Name[:1]) + v.Name[1:],
 			settings:   append([]string{v.Secret.Setting}, env.Read()...),
-			secretKeys: devSecretKeys(v),
+			secretKeys: slices.Sorted(slices.Values(v.Secret.Keys)),
 		}
 		for _, r := range v.Routes {
 			f.routes = append(f.routes, Route{Method: r.Method, Path: r.Path, LogicalID: v.LogicalID})

@@ -28,6 +28,7 @@ var Descriptor = descriptor.Vendor{
 	Secret: secrets.Spec{
 		Setting:     "CCAI_SECRET_ID",
 		Keys:        []string{"company_secret"},
+		MinLen:      map[string]int{"company_secret": secrets.MinKeyLen},
 		Description: "the company secret: CCAI Platform portal, Settings > Developer Settings",
 	},
 	Settings:  []config.Setting{companyName, tokenTTL},

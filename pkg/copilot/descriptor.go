@@ -30,6 +30,7 @@ var Descriptor = descriptor.Vendor{
 	Secret: secrets.Spec{
 		Setting:     "COPILOT_SECRET_ID",
 		Keys:        []string{"client_id", "client_secret"},
+		MinLen:      map[string]int{"client_secret": secrets.MinKeyLen},
 		Check:       CheckCredentials,
 		Description: "the management API client id and secret, from your Copilot.cx Customer Success contact",
 	},

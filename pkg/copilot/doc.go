@@ -47,6 +47,14 @@
 //   - ErrCredentials (500 internal): the secret cannot be had (revoked, for
 //     one) or does not hold usable credentials (CheckCredentials).
 //
+// The secret's client_id is an identifier: any non-empty value without a
+// colon (CheckCredentials). Its client_secret, a shared secret sent as the
+// Basic password, must be at least secrets.MinKeyLen (16 bytes, 128 bits)
+// long: Copilot.cx does not state the length of what it issues, and that is
+// the floor this repository sets for a shared secret. A value with white
+// space at either end, or a client_secret under 16 bytes, stops the
+// function at start and is never used after a re-read. See README.md.
+//
 // Upstream bodies never reach the app or the log: one log line per failed
 // exchange records the upstream status and Copilot's short reason code only.
 // No error text or log line carries the client secret, the Authorization

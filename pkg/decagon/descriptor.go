@@ -24,6 +24,7 @@ var Descriptor = descriptor.Vendor{
 	Secret: secrets.Spec{
 		Setting:     "DECAGON_SECRET_ID",
 		Keys:        []string{"private_key"},
+		MinLen:      map[string]int{"private_key": secrets.MinKeyLen},
 		Description: "the private key Decagon gives you",
 	},
 	Settings:  []config.Setting{tokenTTL},

@@ -3,6 +3,8 @@ package function
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -27,11 +29,33 @@ const (
 )
 
 // SessionSecret is the hs256 signing key's secret. Its key is checked as
-// the session verifier checks it, at start and at every re-read, so a
-// rotation to a key it would refuse keeps the last good key in use.
+// the session verifier checks it, and must not be the dev-only key that
+// the local server publishes (ErrDevSessionKey), at start and at every
+// re-read, so a rotation to a key it would refuse keeps the last good key
+// in use. Only Build with Deps.AllowDevSessionKey, as the local server
+// asks, accepts the dev-only key.
 var SessionSecret = secrets.Spec{Setting: "SESSION_SECRET_ID", Keys: []string{"signing_key"}, Check: checkSessionKey}
 
+// ErrDevSessionKey: the hs256 session key is the dev-only key that the
+// local server publishes, which anyone can sign sessions with.
+var ErrDevSessionKey = errors.New("is the dev-only session signing key published with the local server; anyone can sign sessions with it")
+
+// devSessionKeySHA256 is the SHA-256 digest, in hex, of the dev-only hs256
+// session signing key that package localapi publishes. The key itself is
+// never linked into a function: only its digest is compared.
+const devSessionKeySHA256 = "61dbdafa020e64f4e33531b5b0c32d04518c709791b6fa74220b1c1c14fbbd96"
+
 func checkSessionKey(v secrets.Values) error {
+	if err := checkSessionKeyLength(v); err != nil {
+		return err
+	}
+	if sum := sha256.Sum256(v["signing_key"]); hex.EncodeToString(sum[:]) == devSessionKeySHA256 {
+		return fmt.Errorf("JSON key signing_key %w", ErrDevSessionKey)
+	}
+	return nil
+}
+
+func checkSessionKeyLength(v secrets.Values) error {
 	if err := session.CheckHS256Key(v["signing_key"]); err != nil {
 		return fmt.Errorf("JSON key signing_key: %w", err)
 	}
@@ -53,6 +77,11 @@ type Deps struct {
 	// Metrics receives the embedded metric format lines when
 	// METRICS_NAMESPACE is set; nil means os.Stdout.
 	Metrics io.Writer
+	// AllowDevSessionKey lets the hs256 session key be the dev-only key
+	// that the local server publishes. The local server sets it; a
+	// deployed function never does, and refuses that key at start and at
+	// every re-read (ErrDevSessionKey).
+	AllowDevSessionKey bool
 }
 
 // Build reads and checks every setting of v's function, then loads its
@@ -81,7 +110,11 @@ func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, 
 	setup := v.Configure(env)
 	specs := []secrets.Spec{v.Secret}
 	if s.mode == ModeHS256 {
-		specs = append(specs, SessionSecret)
+		sessionSecret := SessionSecret
+		if d.AllowDevSessionKey {
+			sessionSecret.Check = checkSessionKeyLength
+		}
+		specs = append(specs, sessionSecret)
 	}
 	useFront := env.String(front.Secret.Setting, "") != "" || env.String(front.Secret.OverrideSetting(), "") != ""
 	if useFront {

@@ -62,10 +62,16 @@ func sessionToken(t *testing.T, sub string) string {
 // of claims.
 func signSession(t *testing.T, claims map[string]any) string {
 	t.Helper()
+	return signSessionWith(t, sessionKey, claims)
+}
+
+// signSessionWith is signSession with another key.
+func signSessionWith(t *testing.T, key string, claims map[string]any) string {
+	t.Helper()
 	all := map[string]any{"iss": "https://app.example.com", "aud": "support-tokens", "iat": now - 10, "exp": now + 600}
 	maps.Copy(all, claims)
 	payload, _ := json.Marshal(all)
-	tok, err := jws.Sign(payload, jws.WithKey(jwa.HS256(), []byte(sessionKey)))
+	tok, err := jws.Sign(payload, jws.WithKey(jwa.HS256(), []byte(key)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,6 +419,40 @@ func TestRereadSessionKeyIsChecked(t *testing.T) {
 		if strings.Contains(logs.String(), secret) {
 			t.Fatalf("log leaks a secret: %s", logs.String())
 		}
+	}
+}
+
+// TestRereadWeakVendorKeyIsRefused rotates the vendor secret to a key too
+// short to sign with, then to one with a trailing newline: the function
+// keeps signing with the last good key, and logs an error naming the
+// setting and the key.
+func TestRereadWeakVendorKeyIsRefused(t *testing.T) {
+	for _, tc := range []struct{ name, secret, says string }{
+		{"one byte", `{"secret":"x"}`, `JSON key \"secret\" is shorter than 16 bytes`},
+		{"trailing newline", `{"secret":"` + kustomerKey + `-2\n"}`, `JSON key \"secret\" has white space at its start or end`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs logtest.Buffer
+			var c movingClock
+			srv := newServer(t)
+			h := buildWarm(t, srv, &c, &logs)
+
+			srv.Set("app/kustomer", tc.secret)
+			c.Advance(2 * time.Minute)
+			rejected := `"msg":"secret read again fails its checks; keeping the last good value","setting":"KUSTOMER_SECRET_ID"`
+			until(t, h, func(events.APIGatewayV2HTTPResponse) bool { return strings.Contains(logs.String(), rejected) })
+			resp := until(t, h, func(events.APIGatewayV2HTTPResponse) bool { return true })
+			var body struct{ Token string }
+			if err := json.Unmarshal([]byte(resp.Body), &body); err != nil || resp.StatusCode != 200 {
+				t.Fatalf("after the refused re-read: status %d %s, want 200", resp.StatusCode, resp.Body)
+			}
+			if _, err := jwt.Parse([]byte(body.Token), jwt.WithKey(jwa.HS256(), []byte(kustomerKey)), jwt.WithValidate(false)); err != nil {
+				t.Errorf("the token is not signed with the last good key: %v", err)
+			}
+			if !strings.Contains(logs.String(), tc.says) {
+				t.Errorf("the log does not say %s: %s", tc.says, logs.String())
+			}
+		})
 	}
 }
 

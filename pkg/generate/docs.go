@@ -7,6 +7,7 @@ import (
 
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
 )
 
 // Markers around a generated table in a Markdown file.
@@ -99,11 +100,25 @@ func settingsTable(vendors []descriptor.Vendor, vendorColumn bool) string {
 
 func secretsTable(vendors []descriptor.Vendor) string {
 	var b bytes.Buffer
-	b.WriteString("| secret (setting) | JSON | the values |\n|---|---|---|\n")
+	b.WriteString("| secret (setting) | JSON | least length | the values |\n|---|---|---|---|\n")
 	for _, v := range vendors {
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", code(v.Secret.Setting), code(secretKeys(v.Secret)), cell(v.Secret.Description))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", code(v.Secret.Setting), code(secretKeys(v.Secret)), leastLengths(v.Secret), cell(v.Secret.Description))
 	}
 	return b.String()
+}
+
+// leastLengths says how long each key's value must be: "`secret` 16
+// bytes; `key_id` any".
+func leastLengths(s secrets.Spec) string {
+	var out []string
+	for _, k := range allKeys(s) {
+		if n := s.MinLen[k]; n > 1 {
+			out = append(out, fmt.Sprintf("%s %d bytes", code(k), n))
+		} else {
+			out = append(out, code(k)+" any")
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 func parametersTable(vendors []descriptor.Vendor) string {

@@ -206,11 +206,12 @@ func secretKeys(s secrets.Spec) string {
 	return out
 }
 
-// emptySecret is the value a created secret starts with: every key,
-// empty, which no function accepts.
+// emptySecret is the value a created secret starts with: every required
+// key, empty, which no function accepts. Optional keys are left out, for
+// a present optional key must hold a value.
 func emptySecret(s secrets.Spec) string {
 	var q []string
-	for _, k := range allKeys(s) {
+	for _, k := range s.Keys {
 		q = append(q, `"`+k+`":""`)
 	}
 	return "{" + strings.Join(q, ",") + "}"

@@ -5,7 +5,10 @@
 // one structured log line of each request, the audit trail of who was
 // issued a token and when: once the session verifies, the line carries its
 // user id as user_id (even when minting then fails), and never the email,
-// the name or any token.
+// the name or any token. Its error text is clipped to MaxLoggedError bytes
+// with every character that is not graphic escaped (package untrusted), a
+// bound over the excerpts to which the packages below cut what the caller
+// chose.
 //
 // Build one Handler at cold start and pass its Handle method to lambda.Start;
 // the handler keeps no per-request state and is safe for concurrent use.

@@ -17,11 +17,20 @@ import (
 
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
+	"github.com/vendortokens/vendor-token-functions/pkg/untrusted"
 )
 
 // MaxBodyBytes bounds the request body. The body carries nothing the
 // functions use (identity comes from the session), so it stays small.
 const MaxBodyBytes = 4 << 10
+
+// MaxLoggedError is the most bytes of an error's text that the request's
+// log line holds; any rune of it that is not graphic is escaped.
+const MaxLoggedError = 1 << 10
+
+// maxLoggedRoute bounds the method and path logged for a request that
+// has no route key.
+const maxLoggedRoute = 256
 
 // Sentinel errors for request bodies.
 var (
@@ -217,8 +226,8 @@ func (h *Handler) log(ctx context.Context, req *events.APIGatewayV2HTTPRequest, 
 		logger = slog.Default()
 	}
 	route := req.RouteKey
-	if route == "" {
-		route = req.RequestContext.HTTP.Method + " " + req.RequestContext.HTTP.Path
+	if route == "" { // the method and path the caller chose
+		route = untrusted.Clip(req.RequestContext.HTTP.Method+" "+req.RequestContext.HTTP.Path, maxLoggedRoute)
 	}
 	attrs := []slog.Attr{
 		slog.String("request_id", requestID),
@@ -232,7 +241,9 @@ func (h *Handler) log(ctx context.Context, req *events.APIGatewayV2HTTPRequest, 
 	level := slog.LevelInfo
 	if err != nil {
 		kind, _ := apierror.Classify(err)
-		attrs = append(attrs, slog.String("error_code", kind.Code), slog.String("error", err.Error()))
+		// Each error quotes what the caller chose only as a short excerpt
+		// (package untrusted); the clip bounds the whole line all the same.
+		attrs = append(attrs, slog.String("error_code", kind.Code), slog.String("error", untrusted.Clip(err.Error(), MaxLoggedError)))
 		level = slog.LevelWarn
 		if status >= http.StatusInternalServerError {
 			level = slog.LevelError

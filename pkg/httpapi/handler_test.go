@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -343,5 +344,36 @@ func TestQuery(t *testing.T) {
 	}
 	if q := httpapi.Query(context.Background()); q != nil {
 		t.Errorf("Query outside a request = %v, want nil", q)
+	}
+}
+
+// TestHandleLogBoundsCallerText: an error whose text holds a long run of
+// caller-chosen bytes (control and format characters included), and a
+// request without a route key whose path is such a run, give a log line
+// that is bounded and escaped.
+func TestHandleLogBoundsCallerText(t *testing.T) {
+	chosen := "\x1b[2J\u202e\x00\n" + strings.Repeat("x", 4<<10) + `"},"level":"INFO","msg":"forged`
+	var logs bytes.Buffer
+	req := request("")
+	req.RouteKey = ""
+	req.RequestContext.HTTP.Path = "/" + chosen
+	newHandler(fakeSession{err: fmt.Errorf("%w: kid %s", session.ErrInvalid, chosen)}, &fakeMinter{}, &logs).Handle(context.Background(), req)
+	if strings.Contains(logs.String(), "forged") {
+		t.Errorf("the log holds the end of the caller's text: %s", logs.String())
+	}
+	line := oneLogLine(t, &logs)
+	for field, limit := range map[string]int{"error": httpapi.MaxLoggedError + len("..."), "route": 256 + len("...")} {
+		text, _ := line[field].(string)
+		if len(text) > limit {
+			t.Errorf("%s is %d bytes, over %d", field, len(text), limit)
+		}
+		for _, r := range text {
+			if !unicode.IsGraphic(r) {
+				t.Errorf("%s holds %U: %q", field, r, text)
+			}
+		}
+		if !strings.Contains(text, `\x1b[2J\u202e\x00\nxxx`) {
+			t.Errorf("%s does not start the caller's text escaped: %q", field, text)
+		}
 	}
 }

@@ -30,6 +30,7 @@ var Descriptor = descriptor.Vendor{
 	Secret: secrets.Spec{
 		Setting:     "INTERCOM_SECRET_ID",
 		Optional:    Platforms,
+		MinLen:      map[string]int{"web": secrets.MinKeyLen, "ios": secrets.MinKeyLen, "android": secrets.MinKeyLen},
 		Check:       checkPlatforms,
 		Description: "the Messenger API secret of each platform, from the workspace's Messenger security settings",
 	},

@@ -21,5 +21,14 @@
 // with the query parameter platform (web when absent). The parameter only
 // chooses the signing key; the claims come from the session alone.
 //
+// Each platform key present in the secret must hold a key: an empty string
+// or a value that is not a string stops the function at start, rather than
+// answering that platform's requests with 400. Intercom does not state
+// its length, so the secret's Spec sets secrets.MinKeyLen (16 bytes, 128
+// bits) as its least length, the floor for an HMAC-SHA256 key explained
+// there (RFC 2104, NIST SP 800-107); a shorter value, or one with white
+// space at either end, stops the function at start and is never used after
+// a re-read. See README.md.
+//
 // Sign is the pure function; Minter is safe for concurrent use.
 package intercom

@@ -23,6 +23,7 @@ var Descriptor = descriptor.Vendor{
 	Secret: secrets.Spec{
 		Setting:     "KUSTOMER_SECRET_ID",
 		Keys:        []string{"secret"},
+		MinLen:      map[string]int{"secret": secrets.MinKeyLen},
 		Description: "the chat secret: attributes.secret of GET https://<org>.api.kustomerapp.com/v1/auth/customer/settings",
 	},
 	Settings:  []config.Setting{identifyBy},

@@ -12,6 +12,11 @@
 //
 // The key is the chat secret that Kustomer returns from
 // GET /v1/auth/customer/settings (attributes.secret).
+// Kustomer does not state its length, so the secret's Spec sets
+// secrets.MinKeyLen (16 bytes, 128 bits) as its least length, the floor for
+// an HMAC-SHA256 key explained there (RFC 2104, NIST SP 800-107); a shorter
+// value, or one with white space at either end, stops the function at start
+// and is never used after a re-read. See README.md.
 //
 // Sign is the pure function. Create one Minter at cold start
 // (Descriptor.Configure does) and reuse it for every request; it is safe

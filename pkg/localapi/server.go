@@ -66,7 +66,8 @@ type route struct {
 
 // New builds every vendor's function (vendors.All) with function.Build,
 // from d, and returns the Server of their routes. d.Logger (nil means
-// slog.Default()) gets a "function" attribute per function, as in Lambda.
+// slog.Default()) gets a "function" attribute per function, as in Lambda,
+// and the functions accept the dev-only session key (AllowDevSessionKey).
 // The error names every function that cannot start and why.
 func New(ctx context.Context, d function.Deps) (*Server, error) {
 	logger := d.Logger
@@ -78,6 +79,7 @@ func New(ctx context.Context, d function.Deps) (*Server, error) {
 	for _, v := range vendors.All() { // one function per vendor, whatever its routes
 		fd := d
 		fd.Logger = logger.With("function", v.Name)
+		fd.AllowDevSessionKey = true // the local server is where the dev session key belongs
 		h, err := function.Build(ctx, v, fd)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", v.LogicalID, err))

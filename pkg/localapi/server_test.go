@@ -275,7 +275,7 @@ func TestCopilotUpstream(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"wrong credentials", map[string]string{"COPILOT_SECRET_JSON": `{"client_id":"dev-only-x","client_secret":"dev-only-wrong"}`}, 502, "upstream_error"},
+		{"wrong credentials", map[string]string{"COPILOT_SECRET_JSON": `{"client_id":"dev-only-x","client_secret":"dev-only-wrong-client-secret"}`}, 502, "upstream_error"},
 		{"unreachable", map[string]string{"COPILOT_BASE_URL": closed.URL}, 503, "upstream_unavailable"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,8 +20,9 @@
 // KUSTOMER_SECRET_ID (the secret's name or ARN). Create one Loader and call
 // Load once, at init, with every Spec the function needs: the secrets are
 // read concurrently, so a cold start pays one round trip, and a missing
-// secret, malformed JSON or a missing or empty key fails Load with an error
-// that names the setting and the JSON key, never a value.
+// secret, malformed JSON, a missing or empty key, a value with white space
+// at its start or end, or one shorter than its Spec.MinLen fails Load with
+// an error that names the setting and the JSON key, never a value.
 //
 //	loaded, err := (&secrets.Loader{Getenv: os.Getenv, TTL: ttl}).Load(ctx,
 //		secrets.Spec{Setting: "KUSTOMER_SECRET_ID", Keys: []string{"secret"}})

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -55,14 +57,37 @@ func NewAPI(ctx context.Context) (API, error) {
 	return secretsmanager.NewFromConfig(cfg), nil
 }
 
+// MinKeyLen is the least length, in bytes, of a vendor's key or client
+// secret whose vendor states no length of its own: 16 bytes, 128 bits.
+// Every such key signs with HMAC-SHA256 or is a shared secret; RFC 2104
+// (section 3) discourages HMAC keys shorter than the hash output (32 bytes
+// for SHA-256), and NIST SP 800-107 takes an HMAC's strength to be at most
+// its key's, so 16 bytes is the least that still gives the 128-bit
+// strength that current guidance asks for. It is a floor, not the 32 bytes
+// RFC 2104 recommends, because the vendors issue these keys and do not
+// say how long they are: a floor above what a vendor issues would stop a
+// working function. It refuses what is plainly not an issued key, such as
+// a placeholder or a password typed by hand.
+const MinKeyLen = 16
+
 // Spec says which setting names a secret, which JSON keys it must hold,
-// and how else to check its value.
+// and how else to check its value. Each value of Keys and Optional that is
+// present must be a non-empty JSON string without white space at its start
+// or end (such as the trailing newline of a file read as is), and at least
+// MinLen[key] bytes long. These checks, then Check, apply at Load and at
+// every re-read: a value that fails them fails Load, or is not used and
+// the last good value stays.
 type Spec struct {
 	Setting string   // environment variable holding the secret's id or ARN, e.g. "KUSTOMER_SECRET_ID"
 	Keys    []string // JSON keys that must be present, strings, and not empty
 	// Optional are JSON keys the secret may hold besides Keys (Check says
-	// which combinations it accepts).
+	// which combinations it accepts). One that is present (and not null)
+	// must be a non-empty string like a key of Keys: leave out a key that
+	// has no value.
 	Optional []string
+	// MinLen is the least length, in bytes, of the value of each key it
+	// names (of Keys or Optional); a key it does not name needs one byte.
+	MinLen map[string]int
 	// Description says what the secret holds and where its values come
 	// from, for the docs and the secret created by the template.
 	Description string
@@ -275,8 +300,8 @@ func (s *Secret) fetch(ctx context.Context) (*snapshot, error) {
 }
 
 // parse checks that raw is a JSON object whose keys include every one of
-// spec.Keys with a non-empty string value, and that passes spec.Check, and
-// returns its non-empty string values. Errors name setting and the JSON
+// spec.Keys, whose keys of Keys and Optional pass checkKey, and that passes
+// spec.Check, and returns its non-blank string values. Errors name setting and the JSON
 // key, never a value: not even encoding/json's messages, which may quote a
 // character of the input.
 func parse(setting string, spec Spec, raw []byte) (Values, error) {
@@ -304,17 +329,10 @@ func parse(setting string, spec Spec, raw []byte) (Values, error) {
 	}
 	var errs []error
 	for _, k := range spec.Keys {
-		if _, ok := values[k]; ok {
-			continue
-		}
-		switch v, ok := obj[k]; {
-		case !ok || string(v) == "null":
-			errs = append(errs, fmt.Errorf("%s: %w: JSON key %q is missing", setting, ErrMissingKey, k))
-		case v[0] != '"':
-			errs = append(errs, fmt.Errorf("%s: %w: JSON key %q is not a string", setting, ErrMalformed, k))
-		default:
-			errs = append(errs, fmt.Errorf("%s: %w: JSON key %q is empty", setting, ErrMissingKey, k))
-		}
+		errs = append(errs, checkKey(setting, spec, obj, values, k, true))
+	}
+	for _, k := range spec.Optional {
+		errs = append(errs, checkKey(setting, spec, obj, values, k, false))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -325,4 +343,37 @@ func parse(setting string, spec Spec, raw []byte) (Values, error) {
 		}
 	}
 	return values, nil
+}
+
+// checkKey checks the JSON key k of obj, whose non-blank string values are
+// in values: a required key must be there, an optional one may be absent
+// or null, and one that is there must be a non-empty string without white
+// space at either end, at least spec.MinLen[k] bytes long. Errors name
+// setting and k, never the value.
+func checkKey(setting string, spec Spec, obj map[string]json.RawMessage, values Values, k string, required bool) error {
+	v, ok := values[k]
+	if !ok {
+		switch raw, present := obj[k]; {
+		case !present || string(raw) == "null":
+			if !required {
+				return nil
+			}
+			return fmt.Errorf("%s: %w: JSON key %q is missing", setting, ErrMissingKey, k)
+		case raw[0] != '"':
+			return fmt.Errorf("%s: %w: JSON key %q is not a string", setting, ErrMalformed, k)
+		case required:
+			return fmt.Errorf("%s: %w: JSON key %q is empty", setting, ErrMissingKey, k)
+		default:
+			return fmt.Errorf("%s: %w: JSON key %q is empty (leave out a key that has no value)", setting, ErrInvalid, k)
+		}
+	}
+	first, _ := utf8.DecodeRune(v)
+	last, _ := utf8.DecodeLastRune(v)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) {
+		return fmt.Errorf("%s: %w: JSON key %q has white space at its start or end", setting, ErrInvalid, k)
+	}
+	if n := spec.MinLen[k]; len(v) < n {
+		return fmt.Errorf("%s: %w: JSON key %q is shorter than %d bytes", setting, ErrInvalid, k, n)
+	}
+	return nil
 }

@@ -28,7 +28,15 @@ const marker = "s3cr3t"
 var (
 	kustomer = secrets.Spec{Setting: "KUSTOMER_SECRET_ID", Keys: []string{"secret"}}
 	copilot  = secrets.Spec{Setting: "COPILOT_SECRET_ID", Keys: []string{"client_id", "client_secret"}}
+	// platforms has optional keys only, as Intercom's secret does.
+	platforms = secrets.Spec{Setting: "KUSTOMER_SECRET_ID", Optional: []string{"web", "ios"}}
 )
+
+// withMinLen is spec with a least length of n bytes for key.
+func withMinLen(spec secrets.Spec, key string, n int) secrets.Spec {
+	spec.MinLen = map[string]int{key: n}
+	return spec
+}
 
 // capture returns a JSON logger writing into a buffer.
 func capture() (*slog.Logger, *logtest.Buffer) {
@@ -245,6 +253,91 @@ func TestLoad(t *testing.T) {
 			specs:   []secrets.Spec{kustomer},
 			wantErr: []error{secrets.ErrMalformed},
 			mention: []string{"KUSTOMER_SECRET_ID", `"secret"`, "not a string"},
+			calls:   1,
+		},
+		{
+			name:    "trailing newline",
+			secrets: map[string]string{"kustomer": `{"secret":"s3cr3t-key\n"}`},
+			specs:   []secrets.Spec{kustomer},
+			wantErr: []error{secrets.ErrInvalid},
+			mention: []string{"KUSTOMER_SECRET_ID", `"secret"`, "white space at its start or end"},
+			calls:   1,
+		},
+		{
+			name:    "leading white space",
+			secrets: map[string]string{"kustomer": `{"secret":"\u00a0s3cr3t-key"}`},
+			specs:   []secrets.Spec{kustomer},
+			wantErr: []error{secrets.ErrInvalid},
+			mention: []string{"KUSTOMER_SECRET_ID", `"secret"`, "white space at its start or end"},
+			calls:   1,
+		},
+		{
+			name:    "white space inside is kept",
+			secrets: map[string]string{"kustomer": `{"secret":"s3cr3t key"}`},
+			specs:   []secrets.Spec{kustomer},
+			want:    []secrets.Values{{"secret": []byte("s3cr3t key")}},
+			calls:   1,
+		},
+		{
+			name:    "shorter than MinLen",
+			secrets: map[string]string{"kustomer": `{"secret":"s3cr3t-15-bytes"}`},
+			specs:   []secrets.Spec{withMinLen(kustomer, "secret", 16)},
+			wantErr: []error{secrets.ErrInvalid},
+			mention: []string{"KUSTOMER_SECRET_ID", `"secret"`, "shorter than 16 bytes"},
+			calls:   1,
+		},
+		{
+			name:    "exactly MinLen",
+			secrets: map[string]string{"kustomer": `{"secret":"s3cr3t-16-bytes!"}`},
+			specs:   []secrets.Spec{withMinLen(kustomer, "secret", 16)},
+			want:    []secrets.Values{{"secret": []byte("s3cr3t-16-bytes!")}},
+			calls:   1,
+		},
+		{
+			name:    "MinLen of an optional key",
+			secrets: map[string]string{"kustomer": `{"web":"s3cr3t-long-enough","ios":"s3cr3t"}`},
+			specs:   []secrets.Spec{withMinLen(platforms, "ios", 16)},
+			wantErr: []error{secrets.ErrInvalid},
+			mention: []string{"KUSTOMER_SECRET_ID", `"ios"`, "shorter than 16 bytes"},
+			calls:   1,
+		},
+		{
+			name:    "optional keys: absent or null",
+			secrets: map[string]string{"kustomer": `{"web":"s3cr3t-w","ios":null}`},
+			specs:   []secrets.Spec{platforms},
+			want:    []secrets.Values{{"web": []byte("s3cr3t-w")}},
+			calls:   1,
+		},
+		{
+			name:    "optional key not a string",
+			secrets: map[string]string{"kustomer": `{"web":12345,"ios":"s3cr3t-i"}`},
+			specs:   []secrets.Spec{platforms},
+			wantErr: []error{secrets.ErrMalformed},
+			mention: []string{"KUSTOMER_SECRET_ID", `"web"`, "not a string"},
+			calls:   1,
+		},
+		{
+			name:    "optional key empty",
+			secrets: map[string]string{"kustomer": `{"web":"","ios":"s3cr3t-i"}`},
+			specs:   []secrets.Spec{platforms},
+			wantErr: []error{secrets.ErrInvalid},
+			mention: []string{"KUSTOMER_SECRET_ID", `"web"`, "empty"},
+			calls:   1,
+		},
+		{
+			name:    "optional key blank",
+			secrets: map[string]string{"kustomer": `{"web":" ","ios":"s3cr3t-i"}`},
+			specs:   []secrets.Spec{platforms},
+			wantErr: []error{secrets.ErrInvalid},
+			mention: []string{"KUSTOMER_SECRET_ID", `"web"`, "empty"},
+			calls:   1,
+		},
+		{
+			name:    "optional key with a trailing newline",
+			secrets: map[string]string{"kustomer": `{"web":"s3cr3t-w\n"}`},
+			specs:   []secrets.Spec{platforms},
+			wantErr: []error{secrets.ErrInvalid},
+			mention: []string{"KUSTOMER_SECRET_ID", `"web"`, "white space"},
 			calls:   1,
 		},
 		{
@@ -621,6 +714,8 @@ func TestFailedRereadKeepsLastGood(t *testing.T) {
 		{"malformed", func(srv *secretstest.Server) { srv.Set("kustomer", `{"secret":"s3cr3t-2"`) }, "ERROR", "not a JSON object of strings"},
 		{"key emptied", func(srv *secretstest.Server) { srv.Set("kustomer", `{"secret":""}`) }, "ERROR", `JSON key \"secret\" is empty`},
 		{"check fails", func(srv *secretstest.Server) { srv.Set("kustomer", `{"secret":"s3cr3t"}`) }, "ERROR", `JSON key \"secret\" is too short`},
+		{"trailing newline", func(srv *secretstest.Server) { srv.Set("kustomer", `{"secret":"s3cr3t-2\n"}`) }, "ERROR", `JSON key \"secret\" has white space at its start or end`},
+		{"leading space", func(srv *secretstest.Server) { srv.Set("kustomer", `{"secret":" s3cr3t-2"}`) }, "ERROR", `JSON key \"secret\" has white space at its start or end`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -669,6 +764,28 @@ var checked = secrets.Spec{Setting: "KUSTOMER_SECRET_ID", Keys: []string{"secret
 	}
 	return nil
 }}
+
+// TestRereadBelowMinLen: a rotation to a value shorter than the spec's
+// MinLen is not used; the last good value stays.
+func TestRereadBelowMinLen(t *testing.T) {
+	t.Parallel()
+	srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-long-enough"}`})
+	c := newClock()
+	logger, logs := capture()
+	s := load(t, srv, withMinLen(kustomer, "secret", 16), 5*time.Minute, 0, c, logger)
+
+	srv.Set("kustomer", `{"secret":"s3cr3t-x"}`)
+	c.Advance(5 * time.Minute)
+	if got := reread(t, s); got != "s3cr3t-long-enough" {
+		t.Errorf("after a re-read below MinLen: got %q, want the last good value", got)
+	}
+	for _, want := range []string{`"level":"ERROR"`, `"setting":"KUSTOMER_SECRET_ID"`, `JSON key \"secret\" is shorter than 16 bytes`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the log lacks %s: %s", want, logs)
+		}
+	}
+	noLeak(t, "the log", logs.String())
+}
 
 func TestCheckAtLoad(t *testing.T) {
 	t.Parallel()

@@ -4,7 +4,9 @@
 //
 // The identity comes only from the verified session, through ClaimNames;
 // nothing else in the request, such as its body, is read. The user id is
-// required and must not be blank; an email fills Identity.Email only when
+// required and must not be blank: it needs one visible character, not
+// only white space, format characters such as U+200B, default-ignorable or
+// control characters; an email fills Identity.Email only when
 // the session says it is verified (ClaimNames.EmailVerified), unless
 // unverified emails are trusted on purpose; an optional claim that is JSON
 // null is absent. One verifier per SESSION_MODE:

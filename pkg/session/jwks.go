@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/vendortokens/vendor-token-functions/pkg/loopback"
+	"github.com/vendortokens/vendor-token-functions/pkg/untrusted"
 	"io"
 	"log/slog"
 	"net/http"
@@ -53,8 +54,13 @@ type JWKSConfig struct {
 	// ES256. HMAC algorithms and none are refused.
 	Algorithms []string
 	// HTTPClient fetches the key set; nil means a new client. It is copied:
-	// the copy refuses responses over 1 MiB and redirects to plain http,
-	// and has FetchTimeout as its timeout when it has none.
+	// the copy refuses responses over 1 MiB, has FetchTimeout as its
+	// timeout when it has none, and follows at most 5 redirects: one to
+	// URL's origin (scheme, host and port) as URL itself, one elsewhere
+	// only to https and over connections to public addresses, checked as
+	// each is made (not loopback, private, link-local, unspecified or
+	// reserved), with the client's TLS configuration but neither its own
+	// dial functions nor a proxy.
 	HTTPClient *http.Client
 	// FetchTimeout bounds one fetch of the key set; 0 means 3s.
 	FetchTimeout time.Duration
@@ -107,8 +113,12 @@ func NewJWKS(ctx context.Context, cfg JWKSConfig, opts Options) (*JWT, error) {
 			return key, nil
 		case errors.Is(err, ErrKeysUnavailable):
 			return nil, err
+		case errors.Is(err, jwkset.ErrKeyNotFound):
+			// jwkset's text quotes the whole kid, which the caller chose.
+			kid, _ := t.Header["kid"].(string)
+			return nil, fmt.Errorf("%w: the issuer's key set has no key with the token's kid %s", ErrInvalid, untrusted.Quote(kid))
 		}
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: %s", ErrInvalid, untrusted.Clip(err.Error(), maxReasonLen))
 	})
 	if err != nil {
 		return nil, err
@@ -166,8 +176,9 @@ func newIssuerKeys(cfg JWKSConfig, now func() time.Time) (*issuerKeys, error) {
 	if cfg.HTTPClient != nil {
 		*client = *cfg.HTTPClient
 	}
-	client.Transport = limitedTransport{base: client.Transport}
-	client.CheckRedirect = checkRedirect
+	home, _ := url.Parse(cfg.URL) // CheckJWKSURL has parsed it
+	client.Transport = limitedTransport{base: newOriginGuard(originOf(home), client.Transport)}
+	client.CheckRedirect = checkRedirect(originOf(home))
 	fetchTimeout := cmp.Or(cfg.FetchTimeout, defaultFetchTimeout)
 	if client.Timeout == 0 {
 		client.Timeout = fetchTimeout
@@ -298,7 +309,7 @@ func (k *issuerKeys) fetch(ctx context.Context) error {
 			}
 			_ = json.Unmarshal(raw, &named)
 			k.log.WarnContext(ctx, "session: skipping a malformed key of the issuer's key set",
-				"jwks_url", k.logURL, "index", i, "kid", named.KID, "error", err)
+				"jwks_url", k.logURL, "index", i, "kid", untrusted.Clip(named.KID, untrusted.MaxQuoted), "error", err)
 			continue
 		}
 		keys = append(keys, key)
@@ -335,13 +346,6 @@ func CheckJWKSURL(raw string) error {
 		return nil
 	}
 	return errors.New("must be https (http only to a loopback address)")
-}
-
-func checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 {
-		return errors.New("too many redirects")
-	}
-	return CheckJWKSURL(req.URL.String())
 }
 
 // withoutQuery returns the URL raw with only its scheme, host and path.

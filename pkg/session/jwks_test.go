@@ -17,8 +17,11 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -544,23 +547,152 @@ func TestJWKSConfig(t *testing.T) {
 	checkVerify(t, v, ps256.valid(t, nil), ErrInvalid, testID)
 }
 
+// TestJWKSRedirects: a redirect on the configured URL's origin is followed
+// as that URL; one elsewhere only to https and to public addresses,
+// checked on the address connected to, so a name that resolves to
+// loopback is refused as an IP literal is.
 func TestJWKSRedirects(t *testing.T) {
 	k := keys()
-	target := newJWKSServer(t, keySet(t, jwkOf(t, k.rsa, rsaKID, "sig")))
+	set := keySet(t, jwkOf(t, k.rsa, rsaKID, "sig"))
 	token := rsaSigner("RS256", crypto.SHA256, k.rsa, rsaKID).valid(t, nil)
+	plain := newJWKSServer(t, set)                  // http, loopback
+	secure := httptest.NewTLSServer(serveKeys(set)) // https, loopback
+	t.Cleanup(secure.Close)
+	securePort := secure.Listener.Addr().(*net.TCPAddr).Port
+
 	for _, tc := range []struct {
-		name string
-		to   string
-		want error
+		name   string
+		tls    bool   // the configured URL is https
+		to     string // the redirect's target; a path stays on the configured origin
+		reason error  // the fetch error must be this; nil for a fetch that succeeds
+		says   string // or say this
 	}{
-		{"to loopback http", target.URL, nil},
-		{"to plain http elsewhere", "http://issuer.invalid/jwks.json", ErrKeysUnavailable},
+		{name: "same origin, http", to: "/keys"},
+		{name: "same origin, https", tls: true, to: "/keys"},
+		{name: "http to another loopback port", to: plain.URL + "/keys", says: "must be https"},
+		{name: "http to plain http elsewhere", to: "http://issuer.invalid/jwks.json", says: "must be https"},
+		{name: "https to http on loopback", tls: true, to: plain.URL + "/keys", says: "must be https"},
+		{name: "https to https on another loopback port", tls: true, to: secure.URL + "/keys", reason: errRefusedAddress},
+		{name: "https to IPv6 loopback", tls: true, to: "https://[::1]:" + strconv.Itoa(securePort) + "/keys", reason: errRefusedAddress},
+		{name: "https to link-local metadata", tls: true, to: "https://169.254.169.254/latest/meta-data/", reason: errRefusedAddress},
+		{name: "https to a private address", tls: true, to: "https://10.0.0.1/jwks.json", reason: errRefusedAddress},
+		{name: "https to a name that resolves to loopback", tls: true, to: "https://localhost:" + strconv.Itoa(securePort) + "/keys", reason: errRefusedAddress},
+		{name: "https with user info", tls: true, to: "https://user:pa55word@issuer.example/keys", says: "user info"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newJWKSServer(t, nil)
-			srv.set(func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, tc.to, http.StatusFound) })
-			checkVerify(t, newTestJWKS(t, JWKSConfig{URL: srv.URL}, testOptions()), token, tc.want, testID)
+			redirect := func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/keys" {
+					w.Write(set)
+					return
+				}
+				http.Redirect(w, r, tc.to, http.StatusFound)
+			}
+			cfg := JWKSConfig{}
+			if tc.tls {
+				srv := httptest.NewTLSServer(http.HandlerFunc(redirect))
+				t.Cleanup(srv.Close)
+				cfg.URL, cfg.HTTPClient = srv.URL+"/jwks.json", srv.Client()
+			} else {
+				srv := newJWKSServer(t, nil)
+				srv.set(redirect)
+				cfg.URL = srv.URL + "/jwks.json"
+			}
+			var fetchErr error
+			cfg.Fetched = func(err error) { fetchErr = err }
+			v := newTestJWKS(t, cfg, testOptions())
+			if tc.reason == nil && tc.says == "" {
+				checkVerify(t, v, token, nil, testID)
+				return
+			}
+			checkVerify(t, v, token, ErrKeysUnavailable, testID)
+			switch {
+			case fetchErr == nil:
+				t.Fatal("the fetch did not fail")
+			case tc.reason != nil && !errors.Is(fetchErr, tc.reason):
+				t.Errorf("the fetch failed with %v, want %v", fetchErr, tc.reason)
+			case tc.says != "" && !strings.Contains(fetchErr.Error(), tc.says):
+				t.Errorf("the fetch failed with %v, want it to say %q", fetchErr, tc.says)
+			}
+			if strings.Contains(fetchErr.Error(), "pa55word") {
+				t.Errorf("the error shows user info: %v", fetchErr)
+			}
 		})
+	}
+}
+
+// serveKeys answers every request with the key set set.
+func serveKeys(set []byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(set) })
+}
+
+// TestRedirectDialRefusesNonPublic: a request off the configured origin
+// connects only to public addresses, checked on the address dialed, and
+// never through a proxy; the configured origin itself is reached as
+// configured.
+func TestRedirectDialRefusesNonPublic(t *testing.T) {
+	srv := httptest.NewServer(serveKeys([]byte(`{"keys":[]}`)))
+	t.Cleanup(srv.Close)
+	home, _ := url.Parse(srv.URL)
+	g := newOriginGuard(originOf(home), nil)
+	get := func(rawURL string) error {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, rawURL, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := g.RoundTrip(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	if err := get(srv.URL + "/jwks.json"); err != nil {
+		t.Fatalf("the configured origin: %v", err)
+	}
+	port := home.Port()
+	for _, u := range []string{"http://localhost:" + port + "/", "http://127.0.0.2:" + port + "/", "http://[::ffff:127.0.0.1]:" + port + "/"} {
+		if err := get(u); !errors.Is(err, errRefusedAddress) {
+			t.Errorf("GET %s: %v, want %v", u, err, errRefusedAddress)
+		}
+	}
+
+	proxied := &http.Transport{Proxy: http.ProxyURL(&url.URL{Scheme: "http", Host: "127.0.0.1:9"})}
+	g = newOriginGuard(originOf(home), proxied)
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "https://issuer.example/jwks.json", nil)
+	if _, err := g.RoundTrip(req); !errors.Is(err, errRedirectProxy) {
+		t.Errorf("through a proxy: %v, want %v", err, errRedirectProxy)
+	}
+}
+
+func TestPublicAddr(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"93.184.215.14":        true,
+		"8.8.8.8":              true,
+		"2606:4700:4700::1111": true,
+		"127.0.0.1":            false,
+		"127.9.9.9":            false,
+		"::1":                  false,
+		"0.0.0.0":              false,
+		"0.1.2.3":              false,
+		"::":                   false,
+		"10.1.2.3":             false,
+		"172.16.0.1":           false,
+		"192.168.1.1":          false,
+		"169.254.169.254":      false,
+		"fe80::1":              false,
+		"fd00:ec2::254":        false,
+		"fc00::1":              false,
+		"100.64.0.1":           false,
+		"224.0.0.1":            false,
+		"ff02::1":              false,
+		"255.255.255.255":      false,
+		"240.0.0.1":            false,
+		"::ffff:127.0.0.1":     false,
+		"::ffff:10.0.0.1":      false,
+		"::ffff:8.8.8.8":       true,
+	} {
+		if got := publicAddr(netip.MustParseAddr(addr)); got != want {
+			t.Errorf("publicAddr(%s) = %v, want %v", addr, got, want)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
+	"github.com/vendortokens/vendor-token-functions/pkg/untrusted"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +14,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/golang-jwt/jwt/v5"
 )
+
+// maxReasonLen bounds the text of a library's error that says why a token
+// is refused: it may quote part of the token, which the caller chose.
+const maxReasonLen = 200
 
 // MinHS256KeyLen is the shortest HS256 session key, in bytes, that NewHS256
 // and Verify accept.
@@ -146,11 +151,12 @@ func (v *JWT) Verify(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (
 	case keyErr != nil:
 		return identity.Identity{}, keyErr
 	case err != nil:
-		return identity.Identity{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+		// golang-jwt's text may quote the token, such as its alg.
+		return identity.Identity{}, fmt.Errorf("%w: %s", ErrInvalid, untrusted.Clip(err.Error(), maxReasonLen))
 	}
 	id, err := v.claims.verifiedIdentity(c)
 	if err != nil {
-		return identity.Identity{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return identity.Identity{}, fmt.Errorf("%w: %s", ErrInvalid, untrusted.Clip(err.Error(), maxReasonLen))
 	}
 	return id, nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -88,8 +90,22 @@ func (a *Authorizer) Verify(_ context.Context, req *events.APIGatewayV2HTTPReque
 	return id, nil
 }
 
-// blank reports whether a user id is empty after trimming white space.
-func blank(userID string) bool { return strings.TrimSpace(userID) == "" }
+// blank reports whether a user id has no visible character: every rune of
+// it is white space, a format character (unicode category Cf, such as a
+// zero-width space or joiner, a bidirectional mark or a soft hyphen), a
+// variation selector or another default-ignorable code point (such as a
+// Hangul filler), or not graphic at all (a control character, or a byte
+// that is not valid UTF-8). Such an id would name no one a person can
+// tell apart, so it counts as missing.
+func blank(userID string) bool {
+	for i, r := range userID {
+		invalid := r == utf8.RuneError && !strings.HasPrefix(userID[i:], string(utf8.RuneError))
+		if !invalid && unicode.IsGraphic(r) && !unicode.IsSpace(r) && !unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point) {
+			return false
+		}
+	}
+	return true
+}
 
 // bearerToken returns the token of the request's "Authorization: Bearer"
 // header. Header name and scheme are matched without regard to case.

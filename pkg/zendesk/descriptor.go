@@ -31,6 +31,7 @@ var Descriptor = descriptor.Vendor{
 	Secret: secrets.Spec{
 		Setting:     "ZENDESK_SECRET_ID",
 		Keys:        []string{"key_id", "secret"},
+		MinLen:      map[string]int{"secret": secrets.MinKeyLen},
 		Description: "a messaging signing key's id and shared secret: Admin Center > Account > Security > End user authentication > Messaging",
 	},
 	Settings:  []config.Setting{tokenTTL},

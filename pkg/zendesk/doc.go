@@ -22,6 +22,14 @@
 // app calls loginUser with a new one, so a short life costs a request, not
 // a logged-out user, and a leaked token is soon worthless.
 //
+// The secret's key_id is an identifier, any non-empty value; its secret is
+// the HMAC-SHA256 key. Zendesk does not state its length, so the
+// secret's Spec sets secrets.MinKeyLen (16 bytes, 128 bits) as its least
+// length, the floor for an HMAC-SHA256 key explained there (RFC 2104, NIST
+// SP 800-107); a shorter value, or one with white space at either end,
+// stops the function at start and is never used after a re-read. See
+// README.md.
+//
 // Sign is the pure function; Minter reads the signing key from the loaded
 // secret per request and is safe for concurrent use.
 package zendesk

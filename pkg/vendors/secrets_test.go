@@ -1,0 +1,177 @@
+package vendors_test
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/dev"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
+)
+
+// marker is in every value these tests give; no error may show it.
+const marker = "s3cr3t"
+
+// load loads v's secret from its offline override, set to value.
+func load(t *testing.T, v descriptor.Vendor, value string) error {
+	t.Helper()
+	loader := &secrets.Loader{
+		Getenv: func(name string) string {
+			if name == v.Secret.OverrideSetting() {
+				return value
+			}
+			return ""
+		},
+		Logger: slog.New(slog.DiscardHandler),
+	}
+	_, err := loader.Load(t.Context(), v.Secret)
+	if err != nil && strings.Contains(err.Error(), marker) {
+		t.Errorf("the error shows a value: %v", err)
+	}
+	return err
+}
+
+// devWith is v's dev secret with key set to value.
+func devWith(t *testing.T, v descriptor.Vendor, key string, value any) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(dev.Secret(v.Name, v.Secret)), &m); err != nil {
+		t.Fatal(err)
+	}
+	m[key] = value
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestDevSecretsPass: the dev-only values of package dev pass every
+// vendor's checks, so the local server and sam local start with them.
+func TestDevSecretsPass(t *testing.T) {
+	for _, v := range vendors.All() {
+		if err := load(t, v, dev.Secret(v.Name, v.Secret)); err != nil {
+			t.Errorf("%s: the dev secret fails: %v", v.Name, err)
+		}
+	}
+}
+
+// TestVendorKeyRules: each key of each vendor's secret has its least
+// length (16 bytes for every key, none for the identifiers), and no value
+// may start or end with white space.
+func TestVendorKeyRules(t *testing.T) {
+	minLen := map[string]map[string]int{ // vendor -> key -> least length in bytes
+		"copilot":  {"client_id": 1, "client_secret": 16},
+		"kustomer": {"secret": 16},
+		"ccai":     {"company_secret": 16},
+		"decagon":  {"private_key": 16},
+		"zendesk":  {"key_id": 1, "secret": 16},
+		"intercom": {"web": 16, "ios": 16, "android": 16},
+	}
+	for _, v := range vendors.All() {
+		keys := minLen[v.Name]
+		if len(keys) != len(v.Secret.Keys)+len(v.Secret.Optional) {
+			t.Errorf("%s: the test knows keys %v, the secret has %v and %v", v.Name, keys, v.Secret.Keys, v.Secret.Optional)
+		}
+		for key, n := range keys {
+			long := marker + strings.Repeat("k", max(n-len(marker), 0))
+			short := long[:n-1]
+			for _, tc := range []struct {
+				name  string
+				value any
+				want  error // nil for none
+				says  string
+			}{
+				{"least length", long, nil, ""},
+				{"one byte short", short, secrets.ErrInvalid, "shorter than"},
+				{"x", "x", secrets.ErrInvalid, "shorter than"},
+				{"trailing newline", long + "\n", secrets.ErrInvalid, "white space at its start or end"},
+				{"trailing space", long + " ", secrets.ErrInvalid, "white space at its start or end"},
+				{"leading tab", "\t" + long, secrets.ErrInvalid, "white space at its start or end"},
+				{"number", 12345, secrets.ErrMalformed, "not a string"},
+			} {
+				if short == "" && tc.name != "least length" && strings.HasPrefix(tc.says, "shorter") {
+					continue // an identifier: any non-empty value is long enough
+				}
+				t.Run(v.Name+"/"+key+"/"+tc.name, func(t *testing.T) {
+					err := load(t, v, devWith(t, v, key, tc.value))
+					if tc.want == nil {
+						if err != nil {
+							t.Fatalf("Load: %v", err)
+						}
+						return
+					}
+					if !errors.Is(err, tc.want) {
+						t.Fatalf("Load = %v, want %v", err, tc.want)
+					}
+					for _, word := range []string{v.Secret.OverrideSetting(), `"` + key + `"`, tc.says} {
+						if !strings.Contains(err.Error(), word) {
+							t.Errorf("error %q does not say %s", err, word)
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestIntercomPlatformKeys: a platform key that is present must hold a
+// usable secret, at start as at every re-read: a number or an empty string
+// is refused, not left for a 400 on that platform's requests.
+func TestIntercomPlatformKeys(t *testing.T) {
+	good := `"s3cr3t-web-messenger-key"`
+	for _, tc := range []struct {
+		name, secret string
+		want         error // nil for none
+	}{
+		{"one platform", `{"web":` + good + `}`, nil},
+		{"null counts as absent", `{"web":` + good + `,"ios":null}`, nil},
+		{"number", `{"web":12345}`, secrets.ErrMalformed},
+		{"number beside a good key", `{"web":12345,"ios":` + good + `}`, secrets.ErrMalformed},
+		{"empty", `{"web":""}`, secrets.ErrInvalid},
+		{"empty beside a good key", `{"web":` + good + `,"android":""}`, secrets.ErrInvalid},
+		{"blank", `{"web":` + good + `,"ios":"  "}`, secrets.ErrInvalid},
+		{"object", `{"web":{"key":` + good + `}}`, secrets.ErrMalformed},
+		{"none", `{}`, secrets.ErrInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var intercom descriptor.Vendor
+			for _, v := range vendors.All() {
+				if v.Name == "intercom" {
+					intercom = v
+				}
+			}
+			err := load(t, intercom, tc.secret)
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), "INTERCOM_SECRET_JSON") {
+				t.Fatalf("Load = %v, want %v naming INTERCOM_SECRET_JSON", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestCopilotClientID: the client id is an identifier: any non-empty
+// value without a colon or white space at either end.
+func TestCopilotClientID(t *testing.T) {
+	var copilot descriptor.Vendor
+	for _, v := range vendors.All() {
+		if v.Name == "copilot" {
+			copilot = v
+		}
+	}
+	for id, ok := range map[string]bool{"a": true, "s3cr3t-client-1": true, "s3cr3t:1": false, " s3cr3t": false, "s3cr3t\n": false, "": false} {
+		err := load(t, copilot, devWith(t, copilot, "client_id", id))
+		if (err == nil) != ok {
+			t.Errorf("client_id %q: Load = %v, want ok = %v", id, err, ok)
+		}
+	}
+}
