@@ -136,7 +136,7 @@ fuzz: ## Run every fuzz target for FUZZTIME (default 15s each)
 
 # local serves every route as API Gateway would, through the functions' own
 # handlers, with dev-only defaults (hs256 dev sessions, dev secrets, a
-# Copilot stand-in); any setting of the functions can be overridden in the
+# stand-in for each vendor API a function calls); any setting of the functions can be overridden in the
 # environment, and LOCAL_ADDR moves it from 127.0.0.1:3000. It refuses to
 # start when a setting reaches a real vendor while sessions still use the
 # dev signing key, and answers only requests addressed to a loopback host.

@@ -1,4 +1,4 @@
-// Command local serves the four token functions on one local HTTP server,
+// Command local serves every vendor's token function on one local HTTP server,
 // as API Gateway would, with dev-only defaults so that it needs no AWS
 // account (see package localapi). make local runs it.
 //

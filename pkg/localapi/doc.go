@@ -25,10 +25,14 @@
 //
 // Settings are the functions' own environment variables. DevSettings are
 // dev-only defaults that let the server run at once: hs256 sessions with a
-// dev signing key, dev vendor secrets given as *_SECRET_JSON, and Copilot
-// answered by CopilotStandIn, which the Server mounts at StandInPrefix.
-// Getenv lays the real environment over them, so any variable that is set
-// wins. DevSession signs a session token that those settings accept. The
-// dev signing key is published here, so CheckDevSessionKey, which Run
-// applies, refuses it beside settings that reach a real vendor.
+// dev signing key, dev vendor secrets given as *_SECRET_JSON, and every API
+// a function calls (descriptor.Vendor.Upstream) answered by that vendor's
+// stand-in from the vendor list (vendors.StandIn), which the Server mounts
+// at StandInPath, "/<name>-standin", and to which the API's base URL
+// setting points. Getenv lays the real environment over them, so any
+// variable that is set wins. DevSession signs a session token that those
+// settings accept. The dev signing key is published here, so
+// CheckDevSessionKey, which Run applies, refuses it beside settings that
+// reach a real vendor; it reads SESSION_SECRET_JSON as the functions do
+// (secrets.Parse).
 package localapi

@@ -70,7 +70,7 @@ func TestRun(t *testing.T) {
 			t.Errorf("%s %s: %d %s", r.Method, m[1], resp.status, resp.body)
 		}
 	}
-	for _, want := range []string{"DEV-ONLY", "SESSION_SECRET_JSON", localapi.StandInPrefix, "make -s dev-session"} {
+	for _, want := range []string{"DEV-ONLY", "SESSION_SECRET_JSON", "Copilot.cx stand-in: http://127.0.0.1:", "/copilot-standin (COPILOT_BASE_URL: http://127.0.0.1:", "make -s dev-session"} {
 		if !strings.Contains(banner, want) {
 			t.Errorf("the banner does not mention %q:\n%s", want, banner)
 		}
