@@ -10,17 +10,19 @@
 //	{"error": {"code": "not_found", "message": "...", "request_id": "..."}}
 //
 // and a method a route's path does not accept with 405, code
-// "method_not_allowed" and an Allow header; a body over MaxRequestBytes
-// gets the handler's own 400 bad_request. (Deployed, API Gateway answers
-// both of the first with its own 404 {"message":"Not Found"}.) Every
-// response carries Apigw-Requestid, the event's request id, which the
+// "method_not_allowed" and an Allow header. (Deployed, API Gateway answers
+// both with its own 404 {"message":"Not Found"}.) A body over
+// MaxRequestBytes gets the handler's own 400 bad_request, and a query
+// string with a parameter that is not valid percent-encoding gets 400
+// bad_request (ErrBadQuery) without reaching the handler (see ParseQuery).
+// Every response carries Apigw-Requestid, the event's request id, which the
 // handler's error bodies and log lines repeat.
 //
 // A Server answers only requests whose Host is a loopback name or address
 // (package loopback): any other Host, such as a web page's own name that
 // has been made to resolve to 127.0.0.1 (DNS rebinding), gets 403
-// forbidden with the same error body, before any route or the stand-in
-// sees the request. 403 rather than 400: the request is well formed, and
+// forbidden with the same error body, before any route or stand-in sees
+// the request. 403 rather than 400: the request is well formed, and
 // refused by policy whoever sends it, so retrying cannot help.
 //
 // Settings are the functions' own environment variables. DevSettings are

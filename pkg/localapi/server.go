@@ -173,7 +173,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // otherwise the client is gone
 	}
 
-	event := NewEvent(r, body, rt.key, now)
+	event, err := NewEvent(r, body, rt.key, now)
+	if err != nil {
+		writeError(w, err, newRequestID())
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), IntegrationTimeout)
 	defer cancel()
 	resp, err := rt.handler.Handle(ctx, event)

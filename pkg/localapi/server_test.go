@@ -558,3 +558,42 @@ func TestStandIns(t *testing.T) {
 		t.Errorf("StandInPath(copilot) = %q, StandInPrefix %q", got, localapi.StandInPrefix)
 	}
 }
+
+// TestQueryParameters: Intercom's platform parameter through the server.
+// A query with a parameter that cannot be decoded is refused with the
+// contract's 400, and ";" is part of a value, so neither falls back to the
+// web key without a word.
+func TestQueryParameters(t *testing.T) {
+	t.Parallel()
+	url, getenv := start(t, nil)
+	token := devToken(t, getenv, testID)
+	for _, tt := range []struct {
+		query    string
+		platform string // the key that signs; "" when refused
+		message  string
+	}{
+		{"", "web", ""},
+		{"?platform=android", "android", ""},
+		{"?platform=android&x=1", "android", ""},
+		{"?platform=android&x=%zz", "", localapi.ErrBadQuery.Message},
+		{"?platform=ios;", "", "the platform parameter must be web, ios or android"},
+		{"?platform=", "", "the platform parameter must be web, ios or android"},
+	} {
+		t.Run(tt.query, func(t *testing.T) {
+			t.Parallel()
+			resp := call(t, http.MethodPost, url+"/intercom/token"+tt.query, token, nil)
+			if tt.platform == "" {
+				assertErrorBody(t, resp.status, resp.header, resp.body, http.StatusBadRequest, "bad_request")
+				if !strings.Contains(string(resp.body), `"message":"`+tt.message+`"`) {
+					t.Errorf("body %s, want the message %q", resp.body, tt.message)
+				}
+				return
+			}
+			var out struct{ Token string }
+			if resp.status != http.StatusOK || json.Unmarshal(resp.body, &out) != nil {
+				t.Fatalf("%d %s", resp.status, resp.body)
+			}
+			verifyJWT(t, out.Token, devSecret(t, "INTERCOM_SECRET_JSON", tt.platform))
+		})
+	}
+}
