@@ -150,14 +150,23 @@ local: ## Serve all routes on http://127.0.0.1:3000 with dev-only settings (no A
 # on stdout, so that TOKEN=$$(make -s dev-session SUB=u1) works. SUB, EMAIL
 # and NAME default to cmd/local's (EMAIL to <SUB>@example.com); only values
 # given on the command line are used, never like-named environment
-# variables. TTL (a Go duration) defaults to 1h.
+# variables (NAME, for one, is often set for other reasons), and a note on
+# stderr names any of them that is set only in the environment. TTL (a Go
+# duration) defaults to 1h.
+DEV_SESSION_VARS := SUB EMAIL NAME TTL
 dev-session: ## Print a dev session token for make local (SUB=, EMAIL=, NAME=, TTL=); use make -s
+	@$(if $(call env-only,$(DEV_SESSION_VARS)),echo >&2 "note: dev-session ignores $(subst $(space),$(comma) ,$(call env-only,$(DEV_SESSION_VARS))) from the environment; pass values on the command line: make -s dev-session $(foreach v,$(call env-only,$(DEV_SESSION_VARS)),$(v)=...)")
 	@$(GO) run ./cmd/local -dev-session $(call cli-flag,SUB,sub) $(call cli-flag,EMAIL,email) $(call cli-flag,NAME,name) $(call cli-flag,TTL,ttl)
 
 # cli-flag gives -$(2) '<value of $(1)>' if variable $(1) was set on the make
 # command line, and nothing otherwise.
 quote = '$(subst ','\'',$(1))'
 cli-flag = $(if $(filter command line,$(origin $(1))),-$(2) $(call quote,$($(1))))
+comma := ,
+space := $(subst ,, )
+# env-only gives those of the variables $(1) that come from the environment
+# only, not from the make command line.
+env-only = $(strip $(foreach v,$(1),$(if $(filter environment%,$(origin $(v))),$(v))))
 
 ##> invoke-<vendor>       sam build <LogicalId> && sam local invoke it with events/<vendor>.json and events/env.json
 $(INVOKE_TARGETS): invoke-%:

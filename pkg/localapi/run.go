@@ -39,9 +39,11 @@ type Config struct {
 // API a function calls (descriptor.Upstream) defaulting to this server's
 // own stand-in for it (StandInPath); Run refuses to start,
 // before reading any secret, when CheckDevSessionKey refuses those
-// settings. Once serving, Run prints
-// the routes and a curl command with a fresh dev session to c.Stdout. It
-// returns nil after a clean shutdown.
+// settings. Once serving, Run prints the routes and a curl command with a
+// fresh dev session to c.Stdout; only then does it write the functions'
+// start-up logs to c.Logger, with the warnings that package secrets gives
+// for each secret taken from the environment collapsed into one
+// (OfflineSecretsMessage). It returns nil after a clean shutdown.
 func Run(ctx context.Context, c Config) error {
 	if c.Addr == "" {
 		c.Addr = DefaultAddr
@@ -65,8 +67,14 @@ func Run(ctx context.Context, c Config) error {
 	if err := CheckDevSessionKey(getenv, base); err != nil {
 		return err
 	}
-	srv, err := New(ctx, function.Deps{Getenv: getenv, Logger: c.Logger})
+	logger := c.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	startLog := newStartLog(logger.Handler())
+	srv, err := New(ctx, function.Deps{Getenv: getenv, Logger: slog.New(startLog)})
 	if err != nil {
+		_ = startLog.release(ctx)
 		return err
 	}
 	hs := &http.Server{
@@ -80,6 +88,7 @@ func Run(ctx context.Context, c Config) error {
 	go func() { served <- hs.Serve(ln) }()
 
 	printBanner(c.Stdout, base, !addr.IP.IsLoopback(), c.Environ, defaults, getenv)
+	_ = startLog.release(ctx)
 
 	select {
 	case err := <-served:
