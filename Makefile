@@ -40,8 +40,11 @@ vendor-of  = $(shell printf '%s' '$(1)' | tr '[:upper:]' '[:lower:]')
 # LAMBDA_GOFLAGS are the production build flags, and this is their one
 # source: the test harnesses read them with `make -s print-lambda-goflags`.
 # Static (CGO_ENABLED=0), without the RPC mode of aws-lambda-go
-# (lambda.norpc), reproducible paths, no symbol tables (-s implies -w).
-LAMBDA_GOFLAGS := -tags=lambda.norpc -trimpath -ldflags=-s
+# (lambda.norpc), reproducible paths, no VCS stamp (-buildvcs=false: with
+# the commit in every binary, any commit would change every bootstrap, and
+# AutoPublishAlias would roll out every function; functions/
+# reproducible_test.go holds this), no symbol tables (-s implies -w).
+LAMBDA_GOFLAGS := -tags=lambda.norpc -trimpath -buildvcs=false -ldflags=-s
 LAMBDA_GOOS    := linux
 LAMBDA_GOARCH  := arm64
 
