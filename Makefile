@@ -113,7 +113,7 @@ BENCH_OUT := bin/bench.txt
 
 bench: ## Performance budget: warm handler vs crypto floor; cold start, size, memory vs a yardstick; Copilot first request in round trips
 	@mkdir -p $(dir $(BENCH_OUT))
-	@echo "BenchmarkWarm: each function's handler path and its cryptography floor..."
+	@echo "BenchmarkWarm: each function's handler path and its cryptography floor, interleaved..."
 	@$(GO) test -run '^$$' -bench '^BenchmarkWarm$$' -count 5 -benchtime 500ms ./pkg/perf > $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
 	@echo "BenchmarkBootstrap: build the bootstraps and the yardstick, start each 20 times..."
 	@$(GO) test -run '^$$' -bench '^BenchmarkBootstrap$$' -benchtime 10x -timeout 10m ./pkg/perf >> $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
