@@ -43,9 +43,8 @@ func StandInPath(v descriptor.Vendor) string {
 	return "/" + v.Name + "-standin"
 }
 
-// StandInPrefix is StandInPath of the Copilot vendor.
-//
-// Deprecated: use StandInPath, which covers every vendor with a stand-in.
+// StandInPrefix is StandInPath of the Copilot vendor, for the callers that
+// still name it; StandInPath covers every vendor with a stand-in.
 const StandInPrefix = "/copilot-standin"
 
 // Errors of the local server itself, with the contract's error body.
