@@ -13,7 +13,7 @@
 # With the AWS SAM CLI:
 #   sam build        builds each function through build-<LogicalId> below
 #   make invoke-<vendor>                             sam local invoke with events/
-#   make start-api                                   sam local start-api, hs256 with dev-only settings
+#   make start-api                                   sam local start-api, hs256 with your SESSION_SECRET_JSON
 #   make deploy ENV=prod                             sam build && sam deploy --config-env prod
 
 SHELL := bash
@@ -41,8 +41,11 @@ vendor-of  = $(shell printf '%s' '$(1)' | tr '[:upper:]' '[:lower:]')
 # LAMBDA_GOFLAGS are the production build flags, and this is their one
 # source: the test harnesses read them with `make -s print-lambda-goflags`.
 # Static (CGO_ENABLED=0), without the RPC mode of aws-lambda-go
-# (lambda.norpc), reproducible paths, no symbol tables (-s implies -w).
-LAMBDA_GOFLAGS := -tags=lambda.norpc -trimpath -ldflags=-s
+# (lambda.norpc), reproducible paths, no VCS stamp (-buildvcs=false: with
+# the commit in every binary, any commit would change every bootstrap, and
+# AutoPublishAlias would roll out every function; functions/
+# reproducible_test.go holds this), no symbol tables (-s implies -w).
+LAMBDA_GOFLAGS := -tags=lambda.norpc -trimpath -buildvcs=false -ldflags=-s
 LAMBDA_GOOS    := linux
 LAMBDA_GOARCH  := arm64
 
@@ -119,7 +122,7 @@ BENCH_OUT := bin/bench.txt
 
 bench: ## Performance budget: warm handler vs crypto floor; cold start, size, memory vs a yardstick; Copilot first request in round trips
 	@mkdir -p $(dir $(BENCH_OUT))
-	@echo "BenchmarkWarm: each function's handler path and its cryptography floor..."
+	@echo "BenchmarkWarm: each function's handler path and its cryptography floor, interleaved..."
 	@$(GO) test -run '^$$' -bench '^BenchmarkWarm$$' -count 5 -benchtime 500ms ./pkg/perf > $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
 	@echo "BenchmarkBootstrap: build the bootstraps and the yardstick, start each 20 times..."
 	@$(GO) test -run '^$$' -bench '^BenchmarkBootstrap$$' -benchtime 10x -timeout 10m ./pkg/perf >> $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
@@ -143,11 +146,12 @@ fuzz: ## Run every fuzz target for FUZZTIME (default 15s each)
 	done
 
 # local serves every route as API Gateway would, through the functions' own
-# handlers, with dev-only defaults (hs256 dev sessions, dev secrets,
-# stand-ins for the vendor APIs the functions call); any setting of the functions can be overridden in the
-# environment, and LOCAL_ADDR moves it from 127.0.0.1:3000. It refuses to
-# start when a setting reaches a real vendor while sessions still use the
-# dev signing key, and answers only requests addressed to a loopback host.
+# handlers, with dev-only defaults (hs256 dev sessions, dev secrets, a
+# stand-in for each vendor API a function calls); any setting of the
+# functions can be overridden in the environment, and LOCAL_ADDR moves it
+# from 127.0.0.1:3000. It refuses to start when a setting reaches a real
+# vendor while sessions still use the dev signing key, and answers only
+# requests addressed to a loopback host.
 # Ctrl-C stops it.
 # Built, then run, rather than go run, so that Ctrl-C ends make cleanly.
 local: ## Serve all routes on http://127.0.0.1:3000 with dev-only settings (no AWS account); prints a curl to try
@@ -158,14 +162,23 @@ local: ## Serve all routes on http://127.0.0.1:3000 with dev-only settings (no A
 # on stdout, so that TOKEN=$$(make -s dev-session SUB=u1) works. SUB, EMAIL
 # and NAME default to cmd/local's (EMAIL to <SUB>@example.com); only values
 # given on the command line are used, never like-named environment
-# variables. TTL (a Go duration) defaults to 1h.
+# variables (NAME, for one, is often set for other reasons), and a note on
+# stderr names any of them that is set only in the environment. TTL (a Go
+# duration) defaults to 1h.
+DEV_SESSION_VARS := SUB EMAIL NAME TTL
 dev-session: ## Print a dev session token for make local (SUB=, EMAIL=, NAME=, TTL=); use make -s
+	@$(if $(call env-only,$(DEV_SESSION_VARS)),echo >&2 "note: dev-session ignores $(subst $(space),$(comma) ,$(call env-only,$(DEV_SESSION_VARS))) from the environment; pass values on the command line: make -s dev-session $(foreach v,$(call env-only,$(DEV_SESSION_VARS)),$(v)=...)")
 	@$(GO) run ./cmd/local -dev-session $(call cli-flag,SUB,sub) $(call cli-flag,EMAIL,email) $(call cli-flag,NAME,name) $(call cli-flag,TTL,ttl)
 
 # cli-flag gives -$(2) '<value of $(1)>' if variable $(1) was set on the make
 # command line, and nothing otherwise.
 quote = '$(subst ','\'',$(1))'
 cli-flag = $(if $(filter command line,$(origin $(1))),-$(2) $(call quote,$($(1))))
+comma := ,
+space := $(subst ,, )
+# env-only gives those of the variables $(1) that come from the environment
+# only, not from the make command line.
+env-only = $(strip $(foreach v,$(1),$(if $(filter environment%,$(origin $(v))),$(v))))
 
 ##> invoke-<vendor>       sam build <LogicalId> && sam local invoke it with events/<vendor>.json and events/env.json
 $(INVOKE_TARGETS): invoke-%:
@@ -180,12 +193,17 @@ INVOKE_FLAGS ?= --docker-network host
 
 # start-api serves TokenApi with `sam local start-api`, in hs256 mode with
 # the dev-only settings of events/start-api-env.json (samconfig.toml's
-# local_start_api section). It listens beside make local, whose stand-ins
-# of the vendor APIs the functions call on the host's loopback.
+# local_start_api section) and the session key of SESSION_SECRET_JSON, which
+# must be your own: the functions SAM runs are the deployed bootstraps,
+# which refuse the dev-only key. It writes bin/start-api-env.json from both.
+# It listens beside make local, whose stand-ins of the vendor APIs the
+# functions call on the host's loopback.
 START_API_PORT ?= 3001
-start-api: ## sam build, then sam local start-api on 127.0.0.1:3001 (START_API_PORT), hs256 with dev-only settings
+start-api: ## sam build, then sam local start-api on 127.0.0.1:3001 (START_API_PORT), hs256 with your SESSION_SECRET_JSON
+	@mkdir -p bin
+	$(GO) run ./cmd/local -start-api-env events/start-api-env.json > bin/start-api-env.json
 	sam build
-	sam local start-api --host 127.0.0.1 --port $(START_API_PORT) --docker-network host
+	sam local start-api --host 127.0.0.1 --port $(START_API_PORT) --docker-network host --env-vars bin/start-api-env.json
 
 # ENV names a samconfig.toml environment: default or prod.
 ENV ?= default

@@ -15,7 +15,6 @@ import (
 	"testing"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
-	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
 	"github.com/vendortokens/vendor-token-functions/pkg/dev"
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
@@ -92,7 +91,7 @@ func TestEventsWithEnvJSON(t *testing.T) {
 			if !ok {
 				t.Fatalf("env.json has no %s entry", v.LogicalID)
 			}
-			settings = withCopilotStandIn(t, settings)
+			settings = withStandIn(t, v, settings)
 			h, err := function.Build(context.Background(), v, function.Deps{
 				Getenv: func(k string) string { return settings[k] },
 				Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
@@ -135,15 +134,18 @@ func checkTokenResponse(t *testing.T, resp events.APIGatewayV2HTTPResponse, fiel
 	}
 }
 
-// withCopilotStandIn points a Copilot function at a loopback stand-in of
-// Copilot's management API, which accepts the dev credentials, for the
-// duration of the test. Other functions ignore COPILOT_BASE_URL.
-func withCopilotStandIn(t *testing.T, settings map[string]string) map[string]string {
+// withStandIn points a function that calls its vendor's API at a loopback
+// stand-in of that API (pkg/vendors), which accepts the dev credentials,
+// for the duration of the test. Other functions are left as they are.
+func withStandIn(t *testing.T, v descriptor.Vendor, settings map[string]string) map[string]string {
 	t.Helper()
-	srv := httptest.NewServer(copilottest.Dev())
+	if v.Upstream == nil {
+		return settings
+	}
+	srv := httptest.NewServer(vendors.StandIn(v.Name))
 	t.Cleanup(srv.Close)
 	out := maps.Clone(settings)
-	out["COPILOT_BASE_URL"] = srv.URL
+	out[v.Upstream.BaseURL] = srv.URL
 	return out
 }
 

@@ -2,6 +2,8 @@ package functions_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"maps"
@@ -23,16 +25,30 @@ import (
 
 const startAPIEnv = "start-api-env.json"
 
-// TestStartAPIEnv: `sam local start-api --env-vars events/start-api-env.json`
-// (make start-api) runs every function in hs256 mode with the local
-// server's dev settings, which SAM can serve (it cannot run the JWT
-// authorizer). SAM CLI is not needed: each function is built from that
-// file's settings as its bootstrap builds it, and answers a bearer dev
-// session with a token.
+// ownSessionKey is a session key of the developer's own, as make
+// start-api needs: the functions refuse the dev-only one.
+const ownSessionKey = `{"signing_key":"a-session-key-of-my-own-0123456789abcdef"}`
+
+// TestStartAPIEnv: `make start-api` runs every function in hs256 mode with
+// the local server's dev settings (events/start-api-env.json) and the
+// developer's own session key, which SAM can serve (it cannot run the JWT
+// authorizer). SAM CLI is not needed: each function is built from the env
+// file make start-api writes, as its bootstrap builds it, and answers a
+// session signed by make dev-session with that key.
 func TestStartAPIEnv(t *testing.T) {
 	tpl := mustReadTemplate(t)
+	raw, err := os.ReadFile(filepath.Join("..", "events", startAPIEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	written, err := localapi.StartAPIEnv(raw, func(k string) string { return map[string]string{"SESSION_SECRET_JSON": ownSessionKey}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
 	var envFile map[string]map[string]string
-	readJSON(t, filepath.Join("..", "events", startAPIEnv), &envFile)
+	if err := json.Unmarshal(written, &envFile); err != nil {
+		t.Fatal(err)
+	}
 	var want []string
 	for _, v := range vendors.All() {
 		want = append(want, v.LogicalID)
@@ -54,7 +70,7 @@ func TestStartAPIEnv(t *testing.T) {
 				t.Fatalf("SESSION_MODE = %q, want hs256", settings["SESSION_MODE"])
 			}
 
-			settings = withCopilotStandIn(t, settings)
+			settings = withStandIn(t, v, settings)
 			getenv := func(k string) string { return settings[k] }
 			h, err := function.Build(context.Background(), v, function.Deps{
 				Getenv: getenv,
@@ -91,7 +107,7 @@ func TestSamconfigStartAPI(t *testing.T) {
 		section string
 		want    []string
 	}{
-		{"default.local_start_api", []string{`env_vars = "events/` + startAPIEnv + `"`, `SessionMode="hs256"`}},
+		{"default.local_start_api", []string{`env_vars = "bin/` + startAPIEnv + `"`, `SessionMode="hs256"`}},
 		// CI re-deploys without changes do not fail.
 		{"default.deploy", []string{"fail_on_empty_changeset = false"}},
 		{"prod.deploy", []string{"fail_on_empty_changeset = false"}},
@@ -115,6 +131,25 @@ func TestSamconfigStartAPI(t *testing.T) {
 			if _, err := newStack(mustReadTemplate(t), values); err != nil {
 				t.Errorf("[%s.parameters] parameter_overrides: %v", c.section, err)
 			}
+		}
+	}
+}
+
+// make start-api refuses to write its env file without a session key of
+// the developer's own: the functions would refuse the dev-only one.
+func TestStartAPIEnvNeedsOwnKey(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "events", startAPIEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := localapi.DevSettings()["SESSION_SECRET_JSON"]
+	for name, key := range map[string]string{"none": "", "the dev-only key": dev, "too short": `{"signing_key":"short"}`} {
+		_, err := localapi.StartAPIEnv(raw, func(k string) string { return map[string]string{"SESSION_SECRET_JSON": key}[k] })
+		if !errors.Is(err, localapi.ErrNoSessionKey) {
+			t.Errorf("%s: error = %v, want ErrNoSessionKey", name, err)
+		}
+		if err != nil && dev != "" && strings.Contains(err.Error(), "dev-only-session") {
+			t.Errorf("%s: the error shows the key: %v", name, err)
 		}
 	}
 }

@@ -4,13 +4,16 @@
 //
 //	go run ./cmd/local [-addr 127.0.0.1:3000]
 //	go run ./cmd/local -dev-session [-sub ID] [-email EMAIL] [-name NAME] [-ttl 1h]
+//	go run ./cmd/local -start-api-env events/start-api-env.json
 //
 // Every setting of the functions can be given in the environment, as in
 // Lambda; LOCAL_ADDR sets the default of -addr. It refuses to start when
 // settings that reach a real vendor sit beside the published dev session
 // key (localapi.CheckDevSessionKey), and answers only requests addressed
 // to a loopback host. With -dev-session it prints only a session token, on
-// stdout, and exits.
+// stdout, and exits. With -start-api-env it prints the env file for `sam
+// local start-api`, with the session key of SESSION_SECRET_JSON (see
+// localapi.StartAPIEnv), and exits.
 package main
 
 import (
@@ -34,11 +37,25 @@ func main() {
 	email := flag.String("email", "", "dev session: email (default <sub>@example.com; -email= for none)")
 	name := flag.String("name", localapi.DevIdentity.Name, "dev session: name")
 	ttl := flag.Duration("ttl", localapi.DefaultSessionTTL, "dev session: lifetime")
+	startAPIEnv := flag.String("start-api-env", "", "print this env file for sam local start-api with SESSION_SECRET_JSON added, and exit")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "local: unexpected arguments %q\n", flag.Args())
 		flag.Usage()
 		os.Exit(2)
+	}
+
+	if *startAPIEnv != "" {
+		data, err := os.ReadFile(*startAPIEnv)
+		if err == nil {
+			data, err = localapi.StartAPIEnv(data, os.Getenv)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "local:", err)
+			os.Exit(1)
+		}
+		os.Stdout.Write(data)
+		return
 	}
 
 	if *devSession {

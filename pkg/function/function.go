@@ -36,6 +36,10 @@ const (
 // asks, accepts the dev-only key.
 var SessionSecret = secrets.Spec{Setting: "SESSION_SECRET_ID", Keys: []string{"signing_key"}, Check: checkSessionKey}
 
+// LocalSessionSecret is SessionSecret as the local server reads it: with
+// every check but the one that refuses the dev-only key.
+var LocalSessionSecret = secrets.Spec{Setting: SessionSecret.Setting, Keys: SessionSecret.Keys, Check: checkSessionKeyLength}
+
 // ErrDevSessionKey: the hs256 session key is the dev-only key that the
 // local server publishes, which anyone can sign sessions with.
 var ErrDevSessionKey = errors.New("is the dev-only session signing key published with the local server; anyone can sign sessions with it")
@@ -112,7 +116,7 @@ func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, 
 	if s.mode == ModeHS256 {
 		sessionSecret := SessionSecret
 		if d.AllowDevSessionKey {
-			sessionSecret.Check = checkSessionKeyLength
+			sessionSecret = LocalSessionSecret
 		}
 		specs = append(specs, sessionSecret)
 	}

@@ -342,12 +342,15 @@ func invokeSettings(v descriptor.Vendor) map[string]string {
 }
 
 // startAPISettings are a function's settings in
-// events/start-api-env.json, for `sam local start-api`: hs256 dev sessions
-// as the local server's, since SAM cannot run the JWT authorizer.
+// events/start-api-env.json, for `sam local start-api`: hs256 sessions
+// with the local server's issuer and audience, since SAM cannot run the
+// JWT authorizer. The session key is not among them: the functions refuse
+// the dev-only one, so make start-api adds the developer's own
+// (localapi.StartAPIEnv).
 func startAPISettings(v descriptor.Vendor) map[string]string {
 	all := localapi.DevSettings()
 	settings := map[string]string{}
-	for _, name := range []string{"SESSION_MODE", "SESSION_ISSUER", "SESSION_AUDIENCE", "SESSION_SECRET_JSON"} {
+	for _, name := range []string{"SESSION_MODE", "SESSION_ISSUER", "SESSION_AUDIENCE"} {
 		settings[name] = all[name]
 	}
 	maps.Copy(settings, dev.Settings(v))

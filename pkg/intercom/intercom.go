@@ -23,14 +23,17 @@ const DefaultTTL = time.Hour
 // keys of the secret that hold each platform's Messenger API secret.
 var Platforms = []string{"web", "ios", "android"}
 
-// DefaultPlatform is the platform of a request without the parameter.
+// DefaultPlatform is the platform of a request without the platform
+// parameter. A parameter that is present but empty (?platform= or
+// ?platform) is not absent: it is refused with ErrBadPlatform.
 const DefaultPlatform = "web"
 
 // Errors returned by Sign, Mint and the secret's check.
 var (
 	ErrEmptyKey  = errors.New("intercom: the Messenger API secret is empty")
 	ErrNoSecrets = errors.New(`holds none of the JSON keys "web", "ios", "android"`)
-	// ErrBadPlatform: the platform parameter is not one of Platforms.
+	// ErrBadPlatform: the platform parameter is present and not one of
+	// Platforms, the empty value included.
 	ErrBadPlatform = apierror.New(apierror.BadRequest, "the platform parameter must be web, ios or android")
 	// ErrPlatformNotConfigured: the secret holds no key for the platform.
 	ErrPlatformNotConfigured = apierror.New(apierror.BadRequest, "Messenger security is not configured for this platform")
@@ -90,12 +93,14 @@ type Minter struct {
 }
 
 // Mint returns a Response holding a token for id, issued now, signed with
-// the secret of the request's platform parameter (httpapi.Query). It
-// returns ErrBadPlatform or ErrPlatformNotConfigured (400) for a platform
-// it cannot sign for.
+// the secret of the request's platform parameter (httpapi.Query), or of
+// DefaultPlatform when the parameter is absent. It returns ErrBadPlatform
+// (400) for a parameter that is present but not one of Platforms, empty
+// included, and ErrPlatformNotConfigured (400) for a platform the secret
+// holds no key for.
 func (m *Minter) Mint(ctx context.Context, id identity.Identity) (any, error) {
 	platform, given := httpapi.Query(ctx)["platform"]
-	if !given {
+	if !given { // only when absent: an empty value is refused below
 		platform = DefaultPlatform
 	}
 	if !slices.Contains(Platforms, platform) {

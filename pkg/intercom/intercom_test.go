@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"maps"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -149,7 +150,8 @@ func TestHandlerPlatforms(t *testing.T) {
 		{"web not configured", `{"android":"` + string(testKeys["android"]) + `"}`, nil, "", intercom.ErrPlatformNotConfigured},
 		{"unknown platform", webAndIOS, map[string]string{"platform": "windows"}, "", intercom.ErrBadPlatform},
 		{"wrong case", webAndIOS, map[string]string{"platform": "iOS"}, "", intercom.ErrBadPlatform},
-		{"empty", webAndIOS, map[string]string{"platform": ""}, "", intercom.ErrBadPlatform},
+		{"present but empty is not absent", webAndIOS, map[string]string{"platform": ""}, "", intercom.ErrBadPlatform},
+		{"present but blank", webAndIOS, map[string]string{"platform": " "}, "", intercom.ErrBadPlatform},
 		{"repeated", webAndIOS, map[string]string{"platform": "ios,web"}, "", intercom.ErrBadPlatform},
 	}
 	for _, tt := range tests {
@@ -282,5 +284,21 @@ func TestConfigure(t *testing.T) {
 				t.Errorf("Minter = %+v, want TTL %v with the secret and the real clock", m, tt.want)
 			}
 		})
+	}
+}
+
+// TestREADMEMessages: the README quotes the messages a refused platform
+// gets, word for word.
+func TestREADMEMessages(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(readme)), " ") // as one line
+	for _, e := range []error{intercom.ErrBadPlatform, intercom.ErrPlatformNotConfigured} {
+		_, msg := apierror.Classify(e)
+		if !strings.Contains(text, `"`+msg+`"`) {
+			t.Errorf("README.md does not quote %q", msg)
+		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
 )
 
 // The fixed parts of every event's request context.
@@ -20,13 +22,24 @@ const (
 	stage     = "$default"
 )
 
+// ErrBadQuery: a parameter of the query string is not valid
+// percent-encoding, such as x=%zz.
+var ErrBadQuery = apierror.New(apierror.BadRequest, "the query string holds a parameter that is not valid percent-encoding")
+
 // NewEvent returns the API Gateway HTTP API event (payload format 2.0) for
 // r, whose body has been read into body, on the route routeKey, received
 // at now. As API Gateway does, it lower-cases header names and joins
 // repeated headers and query parameters with commas, moves cookies to
 // Cookies, adds Host and X-Forwarded-*, gives the request a random id, and
-// base64-encodes a body that is not UTF-8.
-func NewEvent(r *http.Request, body []byte, routeKey string, now time.Time) events.APIGatewayV2HTTPRequest {
+// base64-encodes a body that is not UTF-8. The query string is parsed by
+// ParseQuery: a parameter that cannot be decoded gives ErrBadQuery, and no
+// event.
+func NewEvent(r *http.Request, body []byte, routeKey string, now time.Time) (events.APIGatewayV2HTTPRequest, error) {
+	query, err := ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return events.APIGatewayV2HTTPRequest{}, err
+	}
+
 	headers := make(map[string]string, len(r.Header)+4)
 	var cookies []string
 	for name, values := range r.Header {
@@ -61,14 +74,6 @@ func NewEvent(r *http.Request, body []byte, routeKey string, now time.Time) even
 	headers["x-forwarded-proto"] = "http"
 	headers["x-forwarded-port"] = port
 
-	var query map[string]string
-	if values, err := url.ParseQuery(r.URL.RawQuery); err == nil && len(values) > 0 {
-		query = make(map[string]string, len(values))
-		for k, v := range values {
-			query[k] = strings.Join(v, ",")
-		}
-	}
-
 	e := events.APIGatewayV2HTTPRequest{
 		Version:               "2.0",
 		RouteKey:              routeKey,
@@ -102,7 +107,44 @@ func NewEvent(r *http.Request, body []byte, routeKey string, now time.Time) even
 		e.Body = base64.StdEncoding.EncodeToString(body)
 		e.IsBase64Encoded = true
 	}
-	return e
+	return e, nil
+}
+
+// ParseQuery returns the queryStringParameters of the raw query string raw
+// (rawQueryString), or nil when it has none. Parameters are separated by
+// "&" only, as API Gateway separates them: ";" is part of a value, so
+// "platform=ios;" gives platform "ios;". Each name and value is
+// percent-decoded, "+" as a space; a parameter without "=" has the empty
+// value, and empty parameters ("a=1&&b=2") are skipped. The values of a
+// repeated name are joined with commas, in order. A name or value that is
+// not valid percent-encoding fails the whole query with ErrBadQuery,
+// rather than dropping that parameter, or the query, without a word: a
+// function would then answer with its default, such as Intercom signing
+// with the web key.
+func ParseQuery(raw string) (map[string]string, error) {
+	var query map[string]string
+	for pair := range strings.SplitSeq(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		rawName, rawValue, _ := strings.Cut(pair, "=")
+		name, err := url.QueryUnescape(rawName)
+		if err != nil {
+			return nil, ErrBadQuery
+		}
+		value, err := url.QueryUnescape(rawValue)
+		if err != nil {
+			return nil, ErrBadQuery
+		}
+		if query == nil {
+			query = map[string]string{}
+		}
+		if prev, ok := query[name]; ok {
+			value = prev + "," + value
+		}
+		query[name] = value
+	}
+	return query, nil
 }
 
 // newRequestID returns a random id shaped like API Gateway's, such as

@@ -32,7 +32,10 @@ func TestNewEvent(t *testing.T) {
 	r.Header.Add("Cookie", "c=3")
 	r.Header.Set("X-Forwarded-For", "198.51.100.1")
 
-	e := localapi.NewEvent(r, body, "POST /kustomer/token", now)
+	e, err := localapi.NewEvent(r, body, "POST /kustomer/token", now)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// As marshalled for the handler: the payload 2.0 field names.
 	raw, err := json.Marshal(e)
@@ -88,15 +91,53 @@ func TestNewEvent(t *testing.T) {
 			t.Errorf("requestContext.%s = %#v, want %#v", k, rc[k], v)
 		}
 	}
-	if id, _ := rc["requestId"].(string); len(id) != 16 || id == localapi.NewEvent(r, body, "", now).RequestContext.RequestID {
+	again, _ := localapi.NewEvent(r, body, "", now)
+	if id, _ := rc["requestId"].(string); len(id) != 16 || id == again.RequestContext.RequestID {
 		t.Errorf("requestId %q: want 16 random characters", id)
 	}
 
 	// A UTF-8 body is passed as it is; no query, no cookies.
 	r = httptest.NewRequest(http.MethodGet, "/ccai/token", nil)
-	e = localapi.NewEvent(r, []byte(`{"é":1}`), "GET /ccai/token", now)
-	if e.Body != `{"é":1}` || e.IsBase64Encoded || e.QueryStringParameters != nil || e.Cookies != nil || e.Headers["x-forwarded-port"] != "80" {
+	e, err = localapi.NewEvent(r, []byte(`{"é":1}`), "GET /ccai/token", now)
+	if err != nil || e.Body != `{"é":1}` || e.IsBase64Encoded || e.QueryStringParameters != nil || e.Cookies != nil || e.Headers["x-forwarded-port"] != "80" {
 		t.Errorf("event %+v", e)
+	}
+}
+
+// TestParseQuery: queryStringParameters as API Gateway gives them, and a
+// parameter that cannot be decoded refuses the query rather than being
+// dropped.
+func TestParseQuery(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		raw  string
+		want map[string]string
+		err  error
+	}{
+		{"", nil, nil},
+		{"platform=ios", map[string]string{"platform": "ios"}, nil},
+		{"a=1&a=2&b=x%20y", map[string]string{"a": "1,2", "b": "x y"}, nil},
+		{"b=x+y&c=%2B", map[string]string{"b": "x y", "c": "+"}, nil},
+		{"platform=", map[string]string{"platform": ""}, nil},
+		{"platform", map[string]string{"platform": ""}, nil},
+		{"a=1&&b=2&", map[string]string{"a": "1", "b": "2"}, nil},
+		{"a=x=y", map[string]string{"a": "x=y"}, nil},
+		{"platform=ios;", map[string]string{"platform": "ios;"}, nil}, // ";" separates nothing
+		{"platform=ios;x=1", map[string]string{"platform": "ios;x=1"}, nil},
+		{"%70latform=android", map[string]string{"platform": "android"}, nil},
+		{"platform=android&x=%zz", nil, localapi.ErrBadQuery},
+		{"x=%zz&platform=android", nil, localapi.ErrBadQuery},
+		{"%zz=1&platform=android", nil, localapi.ErrBadQuery},
+		{"platform=web%", nil, localapi.ErrBadQuery},
+		{"platform=web%4", nil, localapi.ErrBadQuery},
+	} {
+		t.Run(tt.raw, func(t *testing.T) {
+			t.Parallel()
+			got, err := localapi.ParseQuery(tt.raw)
+			if !errors.Is(err, tt.err) || !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ParseQuery(%q) = %v, %v; want %v, %v", tt.raw, got, err, tt.want, tt.err)
+			}
+		})
 	}
 }
 

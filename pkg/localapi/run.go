@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 )
 
 // DefaultAddr is where Run listens unless told otherwise: loopback only.
@@ -34,12 +35,15 @@ type Config struct {
 
 // Run serves Routes on c.Addr until ctx ends, then shuts down, waiting at
 // most ShutdownTimeout for requests in flight. The functions are built from
-// the environment over DevSettings (see Getenv), with COPILOT_BASE_URL
-// defaulting to this server's own CopilotStandIn; Run refuses to start,
+// the environment over DevSettings (see Getenv), with the base URL of each
+// API a function calls (descriptor.Upstream) defaulting to this server's
+// own stand-in for it (StandInPath); Run refuses to start,
 // before reading any secret, when CheckDevSessionKey refuses those
-// settings. Once serving, Run prints
-// the routes and a curl command with a fresh dev session to c.Stdout. It
-// returns nil after a clean shutdown.
+// settings. Once serving, Run prints the routes and a curl command with a
+// fresh dev session to c.Stdout; only then does it write the functions'
+// start-up logs to c.Logger, with the warnings that package secrets gives
+// for each secret taken from the environment collapsed into one
+// (OfflineSecretsMessage). It returns nil after a clean shutdown.
 func Run(ctx context.Context, c Config) error {
 	if c.Addr == "" {
 		c.Addr = DefaultAddr
@@ -58,14 +62,19 @@ func Run(ctx context.Context, c Config) error {
 	addr := ln.Addr().(*net.TCPAddr)
 	base := baseURL(addr)
 
-	defaults := DevSettings()
-	defaults["COPILOT_BASE_URL"] = base + StandInPrefix
+	defaults := devSettings(base)
 	getenv := Getenv(c.Environ, defaults)
-	if err := CheckDevSessionKey(getenv, base+StandInPrefix); err != nil {
+	if err := CheckDevSessionKey(getenv, base); err != nil {
 		return err
 	}
-	srv, err := New(ctx, function.Deps{Getenv: getenv, Logger: c.Logger})
+	logger := c.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	startLog := newStartLog(logger.Handler())
+	srv, err := New(ctx, function.Deps{Getenv: getenv, Logger: slog.New(startLog)})
 	if err != nil {
+		_ = startLog.release(ctx)
 		return err
 	}
 	hs := &http.Server{
@@ -79,6 +88,7 @@ func Run(ctx context.Context, c Config) error {
 	go func() { served <- hs.Serve(ln) }()
 
 	printBanner(c.Stdout, base, !addr.IP.IsLoopback(), c.Environ, defaults, getenv)
+	_ = startLog.release(ctx)
 
 	select {
 	case err := <-served:
@@ -134,7 +144,11 @@ func printBanner(w io.Writer, base string, exposed bool, environ func(string) st
 	if len(fromEnv) > 0 {
 		fmt.Fprintf(w, "From your environment: %s\n", strings.Join(fromEnv, ", "))
 	}
-	fmt.Fprintf(w, "Copilot stand-in: %s (COPILOT_BASE_URL: %s)\n", base+StandInPrefix, getenv("COPILOT_BASE_URL"))
+	for _, v := range vendors.All() {
+		if path := StandInPath(v); path != "" {
+			fmt.Fprintf(w, "%s stand-in: %s (%s: %s)\n", v.Title, base+path, v.Upstream.BaseURL, getenv(v.Upstream.BaseURL))
+		}
+	}
 
 	token, err := DevSession(getenv, DevIdentity, time.Now(), DefaultSessionTTL)
 	if err != nil {

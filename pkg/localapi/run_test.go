@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +17,7 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/localapi"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 )
 
 // waitFor polls out until it holds s, for at most 10 s.
@@ -70,7 +74,7 @@ func TestRun(t *testing.T) {
 			t.Errorf("%s %s: %d %s", r.Method, m[1], resp.status, resp.body)
 		}
 	}
-	for _, want := range []string{"DEV-ONLY", "SESSION_SECRET_JSON", localapi.StandInPrefix, "make -s dev-session"} {
+	for _, want := range []string{"DEV-ONLY", "SESSION_SECRET_JSON", "Copilot.cx stand-in: http://127.0.0.1:", "/copilot-standin (COPILOT_BASE_URL: http://127.0.0.1:", "make -s dev-session"} {
 		if !strings.Contains(banner, want) {
 			t.Errorf("the banner does not mention %q:\n%s", want, banner)
 		}
@@ -200,5 +204,70 @@ func TestRunFails(t *testing.T) {
 				t.Errorf("printed %q", out.String())
 			}
 		})
+	}
+}
+
+// TestRunLogsAfterBanner: the functions' start-up logs follow the banner,
+// each with its function's attribute, and the warnings for secrets taken
+// from the environment, one per secret and function, are one line that
+// names every such setting.
+func TestRunLogsAfterBanner(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var out logtest.Buffer                                             // the banner and the logs, in the order written
+	env := map[string]string{"SESSION_TRUST_UNVERIFIED_EMAIL": "true"} // a warning from every function
+	done := make(chan error, 1)
+	go func() {
+		done <- localapi.Run(ctx, localapi.Config{
+			Addr:    "127.0.0.1:0",
+			Environ: func(k string) string { return env[k] },
+			Stdout:  &out,
+			Logger:  slog.New(slog.NewJSONHandler(&out, nil)),
+		})
+	}()
+	text := waitFor(t, &out, localapi.OfflineSecretsMessage)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+
+	banner, logs, ok := strings.Cut(text, "Stop with Ctrl-C.\n")
+	if !ok || strings.Contains(banner, `"level"`) {
+		t.Fatalf("a log line before the end of the banner:\n%s", text)
+	}
+	var offline [][]any
+	trust := map[string]bool{}
+	for line := range strings.Lines(logs) {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			continue // the banner's "Shutting down."
+		}
+		switch m["msg"] {
+		case localapi.OfflineSecretsMessage:
+			settings, _ := m["settings"].([]any)
+			offline = append(offline, settings)
+			if m["level"] != "WARN" || m["function"] != nil {
+				t.Errorf("the collapsed warning: %s", line)
+			}
+		case "secret taken from the environment instead of Secrets Manager; for offline use only":
+			t.Errorf("a warning for one secret: %s", line)
+		default:
+			if strings.Contains(m["msg"].(string), "SESSION_TRUST_UNVERIFIED_EMAIL") {
+				trust[m["function"].(string)] = true
+			}
+		}
+	}
+	var want []any
+	for _, v := range vendors.All() {
+		want = append(want, v.Secret.OverrideSetting())
+	}
+	want = append(want, "SESSION_SECRET_JSON")
+	slices.SortFunc(want, func(a, b any) int { return strings.Compare(a.(string), b.(string)) })
+	if len(offline) != 1 || !reflect.DeepEqual(offline[0], want) {
+		t.Errorf("collapsed warnings %v, want one naming %v:\n%s", offline, want, logs)
+	}
+	if len(trust) != len(vendors.All()) {
+		t.Errorf("the functions' own warnings, by function: %v\n%s", trust, logs)
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
-	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,9 +15,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
 	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
 	"github.com/vendortokens/vendor-token-functions/pkg/loopback"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 )
 
 // MaxRequestBytes bounds how much of a request body the Server reads. The
@@ -31,8 +31,20 @@ const MaxRequestBytes = 1 << 20
 // limit for an HTTP API integration.
 const IntegrationTimeout = 30 * time.Second
 
-// StandInPrefix is the path under which a Server serves CopilotStandIn:
-// COPILOT_BASE_URL=http://127.0.0.1:3000/copilot-standin reaches it.
+// StandInPath returns the path under which a Server serves the stand-in
+// for the API that v's function calls (v.Upstream), "/<name>-standin", such
+// as "/copilot-standin": v.Upstream.BaseURL set to
+// http://127.0.0.1:3000/copilot-standin reaches it. It returns "" for a
+// vendor that calls no API.
+func StandInPath(v descriptor.Vendor) string {
+	if v.Upstream == nil {
+		return ""
+	}
+	return "/" + v.Name + "-standin"
+}
+
+// StandInPrefix is StandInPath of the Copilot vendor, for the callers that
+// still name it; StandInPath covers every vendor with a stand-in.
 const StandInPrefix = "/copilot-standin"
 
 // Errors of the local server itself, with the contract's error body.
@@ -50,13 +62,13 @@ type Handler interface {
 
 var _ Handler = (*httpapi.Handler)(nil)
 
-// Server serves Routes, each through its function's handler, and
-// CopilotStandIn under StandInPrefix. It is an http.Handler, safe for
-// concurrent use.
+// Server serves Routes, each through its function's handler, and each
+// vendor's stand-in (vendors.StandIn) under its StandInPath. It is an
+// http.Handler, safe for concurrent use.
 type Server struct {
-	paths   map[string]map[string]route // path -> method -> route
-	standIn http.Handler
-	now     func() time.Time
+	paths    map[string]map[string]route // path -> method -> route
+	standIns map[string]http.Handler     // StandInPath -> stand-in, the path stripped
+	now      func() time.Time
 }
 
 type route struct {
@@ -94,16 +106,21 @@ func New(ctx context.Context, d function.Deps) (*Server, error) {
 }
 
 // NewServer returns the Server of Routes with the given handlers, by
-// logical ID; a route whose function has no handler is not served. A nil
-// now means time.Now.
+// logical ID, and of every vendor's stand-in; a route whose function has no
+// handler is not served. A nil now means time.Now.
 func NewServer(handlers map[string]Handler, now func() time.Time) *Server {
 	if now == nil {
 		now = time.Now
 	}
 	s := &Server{
-		paths:   map[string]map[string]route{},
-		standIn: http.StripPrefix(StandInPrefix, copilottest.Dev()),
-		now:     now,
+		paths:    map[string]map[string]route{},
+		standIns: map[string]http.Handler{},
+		now:      now,
+	}
+	for _, v := range vendors.All() {
+		if path, h := StandInPath(v), vendors.StandIn(v.Name); path != "" && h != nil {
+			s.standIns[path] = http.StripPrefix(path, h)
+		}
 	}
 	for _, r := range Routes {
 		h, ok := handlers[r.Vendor.LogicalID]
@@ -127,8 +144,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, ErrHostNotLoopback, newRequestID())
 		return
 	}
-	if r.URL.Path == StandInPrefix || strings.HasPrefix(r.URL.Path, StandInPrefix+"/") {
-		s.standIn.ServeHTTP(w, r)
+	if h := s.standIn(r.URL.Path); h != nil {
+		h.ServeHTTP(w, r)
 		return
 	}
 	now := s.now()
@@ -157,7 +174,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // otherwise the client is gone
 	}
 
-	event := NewEvent(r, body, rt.key, now)
+	event, err := NewEvent(r, body, rt.key, now)
+	if err != nil {
+		writeError(w, err, newRequestID())
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), IntegrationTimeout)
 	defer cancel()
 	resp, err := rt.handler.Handle(ctx, event)
@@ -167,6 +188,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeResponse(w, resp, event.RequestContext.RequestID)
+}
+
+// standIn returns the stand-in that serves path, or nil.
+func (s *Server) standIn(path string) http.Handler {
+	for prefix, h := range s.standIns {
+		if path == prefix || strings.HasPrefix(path, prefix+"/") {
+			return h
+		}
+	}
+	return nil
 }
 
 // writeResponse writes a handler's response as API Gateway does.

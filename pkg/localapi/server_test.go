@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,9 +22,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/localapi"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 )
 
 var (
@@ -46,7 +49,11 @@ func startLogging(t *testing.T, env map[string]string, logger *slog.Logger) (str
 	t.Cleanup(ts.Close)
 	url := "http://" + ts.Listener.Addr().String()
 	defaults := localapi.DevSettings()
-	defaults["COPILOT_BASE_URL"] = url + localapi.StandInPrefix
+	for _, v := range vendors.All() {
+		if v.Upstream != nil {
+			defaults[v.Upstream.BaseURL] = url + localapi.StandInPath(v)
+		}
+	}
 	getenv := localapi.Getenv(func(k string) string { return env[k] }, defaults)
 	srv, err := localapi.New(t.Context(), function.Deps{Getenv: getenv, Logger: logger})
 	if err != nil {
@@ -341,7 +348,7 @@ func TestHostNotLoopback(t *testing.T) {
 		{"localhost@evil.example", false},
 		{"127.0.0.1:http", false},
 	} {
-		for _, path := range []string{"/kustomer/token", localapi.StandInPrefix + "/"} {
+		for _, path := range []string{"/kustomer/token", "/copilot-standin/"} {
 			t.Run(tt.host+path, func(t *testing.T) {
 				t.Parallel()
 				h := &fakeHandler{resp: events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: "{}"}}
@@ -511,5 +518,82 @@ func TestAuditTrail(t *testing.T) {
 		if w.userID == "" && ok || w.userID != "" && got != w.userID {
 			t.Errorf("line %d: user_id %v, want %q: %v", i, got, w.userID, line)
 		}
+	}
+}
+
+// TestStandIns: the server serves each vendor's stand-in (vendors.StandIn)
+// under the vendor's StandInPath, relative to that path, exactly for the
+// vendors whose function calls an API.
+func TestStandIns(t *testing.T) {
+	t.Parallel()
+	srv := localapi.NewServer(nil, nil)
+	for _, v := range vendors.All() {
+		t.Run(v.Name, func(t *testing.T) {
+			t.Parallel()
+			path := localapi.StandInPath(v)
+			if v.Upstream == nil {
+				if path != "" {
+					t.Errorf("StandInPath = %q for a vendor that calls no API", path)
+				}
+				w := httptest.NewRecorder()
+				srv.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "http://127.0.0.1:3000/"+v.Name+"-standin/x", nil))
+				assertErrorBody(t, w.Code, w.Header(), w.Body.Bytes(), http.StatusNotFound, "not_found")
+				return
+			}
+			if want := "/" + v.Name + "-standin"; path != want {
+				t.Fatalf("StandInPath = %q, want %q", path, want)
+			}
+			// The same request, through the server and to the stand-in itself.
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "http://127.0.0.1:3000"+path+"/some/call", strings.NewReader("{}")))
+			direct := httptest.NewRecorder()
+			vendors.StandIn(v.Name).ServeHTTP(direct, httptest.NewRequest(http.MethodPost, "/some/call", strings.NewReader("{}")))
+			if w.Code != direct.Code || w.Body.String() != direct.Body.String() || strings.Contains(w.Body.String(), `"error"`) {
+				t.Errorf("through the server: %d %s; the stand-in itself: %d %s", w.Code, w.Body, direct.Code, direct.Body)
+			}
+		})
+	}
+	copilot := slices.IndexFunc(vendors.All(), func(v descriptor.Vendor) bool { return v.Name == "copilot" })
+	if got := localapi.StandInPath(vendors.All()[copilot]); got != localapi.StandInPrefix {
+		t.Errorf("StandInPath(copilot) = %q, StandInPrefix %q", got, localapi.StandInPrefix)
+	}
+}
+
+// TestQueryParameters: Intercom's platform parameter through the server.
+// A query with a parameter that cannot be decoded is refused with the
+// contract's 400, and ";" is part of a value, so neither falls back to the
+// web key without a word.
+func TestQueryParameters(t *testing.T) {
+	t.Parallel()
+	url, getenv := start(t, nil)
+	token := devToken(t, getenv, testID)
+	for _, tt := range []struct {
+		query    string
+		platform string // the key that signs; "" when refused
+		message  string
+	}{
+		{"", "web", ""},
+		{"?platform=android", "android", ""},
+		{"?platform=android&x=1", "android", ""},
+		{"?platform=android&x=%zz", "", localapi.ErrBadQuery.Message},
+		{"?platform=ios;", "", "the platform parameter must be web, ios or android"},
+		{"?platform=", "", "the platform parameter must be web, ios or android"},
+	} {
+		t.Run(tt.query, func(t *testing.T) {
+			t.Parallel()
+			resp := call(t, http.MethodPost, url+"/intercom/token"+tt.query, token, nil)
+			if tt.platform == "" {
+				assertErrorBody(t, resp.status, resp.header, resp.body, http.StatusBadRequest, "bad_request")
+				if !strings.Contains(string(resp.body), `"message":"`+tt.message+`"`) {
+					t.Errorf("body %s, want the message %q", resp.body, tt.message)
+				}
+				return
+			}
+			var out struct{ Token string }
+			if resp.status != http.StatusOK || json.Unmarshal(resp.body, &out) != nil {
+				t.Fatalf("%d %s", resp.status, resp.body)
+			}
+			verifyJWT(t, out.Token, devSecret(t, "INTERCOM_SECRET_JSON", tt.platform))
+		})
 	}
 }

@@ -1,7 +1,6 @@
 package localapi
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
 	"github.com/vendortokens/vendor-token-functions/pkg/session"
 )
 
@@ -41,17 +41,16 @@ func DevSession(getenv func(string) string, id identity.Identity, now time.Time,
 		return "", fmt.Errorf("%w: SESSION_MODE is %q; dev sessions exist in hs256 mode only", ErrNoDevSession, mode)
 	}
 	override := function.SessionSecret.OverrideSetting()
-	var secret struct {
-		SigningKey string `json:"signing_key"`
-	}
-	switch raw := setting(override, ""); {
-	case raw == "":
+	raw := setting(override, "")
+	if raw == "" {
 		return "", fmt.Errorf("%w: the signing key must be given in %s (it is read from Secrets Manager)", ErrNoDevSession, override)
-	case json.Unmarshal([]byte(raw), &secret) != nil:
-		return "", fmt.Errorf("%w: %s is not a JSON object of strings", ErrNoDevSession, override)
-	case len(secret.SigningKey) < session.MinHS256KeyLen:
-		return "", fmt.Errorf("%w: %s: signing_key is shorter than %d bytes", ErrNoDevSession, override, session.MinHS256KeyLen)
 	}
+	// Read as the functions read it, so that they accept what it signs.
+	secret, err := secrets.Parse(override, function.LocalSessionSecret, []byte(raw))
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrNoDevSession, err)
+	}
+	key := secret["signing_key"]
 	issuer, audience := setting("SESSION_ISSUER", ""), strings.TrimSpace(strings.Split(setting("SESSION_AUDIENCE", ""), ",")[0])
 	switch {
 	case issuer == "":
@@ -81,5 +80,5 @@ func DevSession(getenv func(string) string, id identity.Identity, now time.Time,
 	if scope := setting("SESSION_REQUIRED_SCOPE", ""); scope != "" {
 		claims["scope"] = scope
 	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret.SigningKey))
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(key)
 }

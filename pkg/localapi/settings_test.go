@@ -8,7 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/function"
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
+	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
 	"github.com/vendortokens/vendor-token-functions/pkg/localapi"
 )
 
@@ -121,7 +125,8 @@ func TestDevSessionRefuses(t *testing.T) {
 	}{
 		{"jwks mode", map[string]string{"SESSION_MODE": "jwks"}, "u", time.Hour, `SESSION_MODE is "jwks"`},
 		{"key in Secrets Manager", map[string]string{"SESSION_SECRET_ID": "session"}, "u", time.Hour, "must be given in SESSION_SECRET_JSON"},
-		{"bad JSON", map[string]string{"SESSION_SECRET_JSON": `{"signing_key":1}`}, "u", time.Hour, "SESSION_SECRET_JSON is not a JSON object"},
+		{"bad JSON", map[string]string{"SESSION_SECRET_JSON": `{"signing_key":1}`}, "u", time.Hour, `SESSION_SECRET_JSON: secret is not a JSON object of strings: JSON key "signing_key" is not a string`},
+		{"case-variant key only", map[string]string{"SESSION_SECRET_JSON": `{"SIGNING_KEY":"an-own-session-key-of-at-least-32-bytes"}`}, "u", time.Hour, `SESSION_SECRET_JSON: secret lacks a required JSON key: JSON key "signing_key" is missing`},
 		{"short key", map[string]string{"SESSION_SECRET_JSON": `{"signing_key":"short"}`}, "u", time.Hour, "shorter than 32 bytes"},
 		{"no user id", nil, "", time.Hour, "no user id"},
 		{"no lifetime", nil, "u", 0, "lifetime"},
@@ -143,7 +148,8 @@ func TestDevSessionRefuses(t *testing.T) {
 func TestCheckDevSessionKey(t *testing.T) {
 	t.Parallel()
 	const (
-		standIn   = "http://127.0.0.1:3000" + localapi.StandInPrefix
+		base      = "http://127.0.0.1:3000"
+		standIn   = base + "/copilot-standin"
 		secretARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:kustomer-AbCdEf"
 		realURL   = "https://copilot.example.com/base"
 		ownKey    = `{"signing_key":"an-own-session-key-of-at-least-32-bytes"}`
@@ -153,28 +159,40 @@ func TestCheckDevSessionKey(t *testing.T) {
 		name    string
 		env     map[string]string
 		refused []string // the settings the error must name; none: accepted
+		message string   // the start of the error's text, when refused; "" for any
 	}{
-		{"dev settings only", nil, nil},
-		{"dev secret given again", map[string]string{"KUSTOMER_SECRET_JSON": localapi.DevSettings()["KUSTOMER_SECRET_JSON"]}, nil},
-		{"stand-in URL given", map[string]string{"COPILOT_BASE_URL": standIn}, nil},
-		{"stand-in URL with a slash", map[string]string{"COPILOT_BASE_URL": standIn + "/"}, nil},
-		{"real secret, dev key", map[string]string{"KUSTOMER_SECRET_ID": secretARN}, []string{"KUSTOMER_SECRET_ID"}},
-		{"real secret, dev key given again", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_SECRET_JSON": devKey}, []string{"KUSTOMER_SECRET_ID"}},
-		{"real secrets of two vendors", map[string]string{"CCAI_SECRET_ID": "ccai-secret-name", "COPILOT_SECRET_ID": "copilot-secret-name"}, []string{"CCAI_SECRET_ID", "COPILOT_SECRET_ID"}},
-		{"own vendor secret inline, dev key", map[string]string{"DECAGON_SECRET_JSON": `{"private_key":"a-real-decagon-key"}`}, []string{"DECAGON_SECRET_JSON"}},
-		{"real Copilot URL, dev key", map[string]string{"COPILOT_BASE_URL": realURL}, []string{"COPILOT_BASE_URL"}},
-		{"another loopback Copilot, dev key", map[string]string{"COPILOT_BASE_URL": "http://127.0.0.1:8080"}, []string{"COPILOT_BASE_URL"}},
-		{"real secret, own session key", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_SECRET_JSON": ownKey}, nil},
-		{"real secret, session key in Secrets Manager", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_SECRET_ID": "session-secret-name"}, nil},
-		{"real Copilot URL, own session key", map[string]string{"COPILOT_BASE_URL": realURL, "COPILOT_SECRET_ID": "copilot-secret-name", "SESSION_SECRET_JSON": ownKey}, nil},
-		{"real secret, jwks sessions", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_MODE": "jwks", "SESSION_JWKS_URL": "https://issuer.example.com/jwks"}, nil},
+		{"dev settings only", nil, nil, ""},
+		{"dev secret given again", map[string]string{"KUSTOMER_SECRET_JSON": localapi.DevSettings()["KUSTOMER_SECRET_JSON"]}, nil, ""},
+		{"stand-in URL given", map[string]string{"COPILOT_BASE_URL": standIn}, nil, ""},
+		{"stand-in URL with a slash", map[string]string{"COPILOT_BASE_URL": standIn + "/"}, nil, ""},
+		{"real secret, dev key", map[string]string{"KUSTOMER_SECRET_ID": secretARN}, []string{"KUSTOMER_SECRET_ID"},
+			localapi.ErrDevSessionKey.Error() + ": the setting KUSTOMER_SECRET_ID reaches a real vendor, and anyone can sign"},
+		{"real secret, dev key given again", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_SECRET_JSON": devKey}, []string{"KUSTOMER_SECRET_ID"}, ""},
+		{"real secrets of two vendors", map[string]string{"CCAI_SECRET_ID": "ccai-secret-name", "COPILOT_SECRET_ID": "copilot-secret-name"}, []string{"CCAI_SECRET_ID", "COPILOT_SECRET_ID"},
+			localapi.ErrDevSessionKey.Error() + ": the settings CCAI_SECRET_ID and COPILOT_SECRET_ID reach real vendors, and anyone can sign"},
+		{"real secrets of every vendor", map[string]string{"CCAI_SECRET_ID": "c", "COPILOT_SECRET_ID": "c", "DECAGON_SECRET_ID": "d", "INTERCOM_SECRET_ID": "i", "KUSTOMER_SECRET_ID": "k", "ZENDESK_SECRET_ID": "z"},
+			[]string{"CCAI_SECRET_ID", "COPILOT_SECRET_ID", "DECAGON_SECRET_ID", "INTERCOM_SECRET_ID", "KUSTOMER_SECRET_ID", "ZENDESK_SECRET_ID"},
+			localapi.ErrDevSessionKey.Error() + ": the settings CCAI_SECRET_ID, COPILOT_SECRET_ID, DECAGON_SECRET_ID, INTERCOM_SECRET_ID, KUSTOMER_SECRET_ID and ZENDESK_SECRET_ID reach real vendors"},
+		{"own vendor secret inline, dev key", map[string]string{"DECAGON_SECRET_JSON": `{"private_key":"a-real-decagon-key"}`}, []string{"DECAGON_SECRET_JSON"}, ""},
+		{"real Copilot URL, dev key", map[string]string{"COPILOT_BASE_URL": realURL}, []string{"COPILOT_BASE_URL"}, ""},
+		{"another loopback Copilot, dev key", map[string]string{"COPILOT_BASE_URL": "http://127.0.0.1:8080"}, []string{"COPILOT_BASE_URL"}, ""},
+		{"the stand-in of a server elsewhere, dev key", map[string]string{"COPILOT_BASE_URL": "http://127.0.0.1:8080/copilot-standin"}, []string{"COPILOT_BASE_URL"}, ""},
+		{"real secret, own session key", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_SECRET_JSON": ownKey}, nil, ""},
+		{"real secret, session key in Secrets Manager", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_SECRET_ID": "session-secret-name"}, nil, ""},
+		{"real Copilot URL, own session key", map[string]string{"COPILOT_BASE_URL": realURL, "COPILOT_SECRET_ID": "copilot-secret-name", "SESSION_SECRET_JSON": ownKey}, nil, ""},
+		{"real secret, jwks sessions", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_MODE": "jwks", "SESSION_JWKS_URL": "https://issuer.example.com/jwks"}, nil, ""},
+		// The functions read SESSION_SECRET_JSON's signing_key, exactly;
+		// another spelling beside it must not hide the dev key.
+		{"dev key beside a case-variant key", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_SECRET_JSON": `{"signing_key":"` + devSigningKey + `","SIGNING_KEY":"x"}`}, []string{"KUSTOMER_SECRET_ID"}, ""},
+		{"dev key beside a case-variant number", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_SECRET_JSON": `{"signing_key":"` + devSigningKey + `","Signing_Key":1}`}, []string{"KUSTOMER_SECRET_ID"}, ""},
+		{"dev key given twice, last", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_SECRET_JSON": `{"signing_key":"an-own-session-key-of-at-least-32-bytes","signing_key":"` + devSigningKey + `"}`}, []string{"KUSTOMER_SECRET_ID"}, ""},
+		{"own key given twice, last", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_SECRET_JSON": `{"signing_key":"` + devSigningKey + `","signing_key":"an-own-session-key-of-at-least-32-bytes"}`}, nil, ""},
+		{"dev key under a case-variant key only", map[string]string{"KUSTOMER_SECRET_ID": secretARN, "SESSION_SECRET_JSON": `{"SIGNING_KEY":"` + devSigningKey + `","signing_key":"an-own-session-key-of-at-least-32-bytes"}`}, nil, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			defaults := localapi.DevSettings()
-			defaults["COPILOT_BASE_URL"] = standIn
-			getenv := localapi.Getenv(func(k string) string { return tt.env[k] }, defaults)
-			err := localapi.CheckDevSessionKey(getenv, standIn)
+			getenv := localapi.Getenv(func(k string) string { return tt.env[k] }, localapi.DevSettings())
+			err := localapi.CheckDevSessionKey(getenv, base)
 			if tt.refused == nil {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
@@ -184,13 +202,16 @@ func TestCheckDevSessionKey(t *testing.T) {
 			if !errors.Is(err, localapi.ErrDevSessionKey) {
 				t.Fatalf("got %v, want ErrDevSessionKey", err)
 			}
+			if tt.message != "" && !strings.HasPrefix(err.Error(), tt.message) {
+				t.Errorf("error %q\ndoes not start with %q", err, tt.message)
+			}
 			for _, want := range append(tt.refused, "SESSION_SECRET_ID", "SESSION_SECRET_JSON", "SESSION_MODE=jwks") {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("the error does not name %s: %v", want, err)
 				}
 			}
 			for name, value := range tt.env {
-				if strings.Contains(err.Error(), value) {
+				if len(value) > 1 && strings.Contains(err.Error(), value) {
 					t.Errorf("the error holds the value of %s: %v", name, err)
 				}
 			}
@@ -198,6 +219,52 @@ func TestCheckDevSessionKey(t *testing.T) {
 				if strings.Contains(err.Error(), secret) {
 					t.Errorf("the error holds %q: %v", secret, err)
 				}
+			}
+		})
+	}
+}
+
+// devSigningKey is the signing_key of DevSettings' SESSION_SECRET_JSON.
+const devSigningKey = "dev-only-session-signing-key-not-for-production"
+
+// TestCheckDevSessionKeyAgreesWithFunctions: for every spelling of
+// SESSION_SECRET_JSON, a function built from it accepts a session signed
+// with the dev key exactly when CheckDevSessionKey, beside a real setting,
+// says that the dev key is in use.
+func TestCheckDevSessionKeyAgreesWithFunctions(t *testing.T) {
+	t.Parallel()
+	const own = "an-own-session-key-of-at-least-32-bytes"
+	devToken := devToken(t, localapi.Getenv(func(string) string { return "" }, localapi.DevSettings()), testID)
+	for _, raw := range []string{
+		`{"signing_key":"` + devSigningKey + `"}`,
+		`{"signing_key":"` + own + `"}`,
+		`{"signing_key":"` + devSigningKey + `","SIGNING_KEY":"` + own + `"}`,
+		`{"SIGNING_KEY":"` + own + `","signing_key":"` + devSigningKey + `"}`,
+		`{"signing_key":"` + devSigningKey + `","Signing_Key":1}`,
+		`{"signing_key":"` + own + `","signing_key":"` + devSigningKey + `"}`,
+		`{"signing_key":"` + devSigningKey + `","signing_key":"` + own + `"}`,
+		`{"SIGNING_KEY":"` + devSigningKey + `","signing_key":"` + own + `"}`,
+		` {"signing_key" : "` + devSigningKey + `"} `,
+	} {
+		t.Run(raw, func(t *testing.T) {
+			t.Parallel()
+			env := map[string]string{"SESSION_SECRET_JSON": raw}
+			getenv := localapi.Getenv(func(k string) string { return env[k] }, localapi.DevSettings())
+			h, err := function.Build(t.Context(), kustomer.Descriptor, function.Deps{Getenv: getenv, Logger: quiet, AllowDevSessionKey: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := events.APIGatewayV2HTTPRequest{RouteKey: "POST /kustomer/token", Headers: map[string]string{"authorization": "Bearer " + devToken}}
+			resp, err := h.Handle(t.Context(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			accepts := resp.StatusCode == http.StatusOK
+
+			env["KUSTOMER_SECRET_ID"] = "kustomer-secret-name"
+			refused := errors.Is(localapi.CheckDevSessionKey(getenv, "http://"+localapi.DefaultAddr), localapi.ErrDevSessionKey)
+			if accepts != refused {
+				t.Errorf("the function accepts a dev-key session: %t (%d); CheckDevSessionKey refuses: %t", accepts, resp.StatusCode, refused)
 			}
 		})
 	}

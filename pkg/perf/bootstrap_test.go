@@ -2,6 +2,7 @@ package perf_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -182,11 +183,12 @@ func peakRSS(b *testing.B, p *runtimeapi.Process) int64 {
 	return 0
 }
 
-func median(d []time.Duration) time.Duration {
-	if len(d) == 0 {
-		return 0
+func median[T cmp.Ordered](values []T) T {
+	if len(values) == 0 {
+		var zero T
+		return zero
 	}
-	s := slices.Sorted(slices.Values(d))
+	s := slices.Sorted(slices.Values(values))
 	return s[len(s)/2]
 }
 

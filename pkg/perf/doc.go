@@ -15,13 +15,21 @@
 //	go test -run '^$' -bench '^BenchmarkFirstRequest$' -benchtime 10x ./pkg/perf >> bench.txt
 //	go run ./pkg/perf/report bench.txt
 //
-// BenchmarkWarm/<function>/handler serves one API Gateway event through the
-// handler Build returns (hs256 session verification, minting, the JSON log
-// line); BenchmarkWarm/<function>/floor does only the necessary work in the
-// same run: golang-jwt's HS256 verification of the same session token, then
-// the vendor's own minter called directly (its signing; for Copilot, one
-// HTTP exchange with the same loopback upstream). The report takes the
-// fastest of the -count samples of each.
+// BenchmarkWarm/<function> measures two things side by side: the handler,
+// which serves one API Gateway event through the handler Build returns
+// (hs256 session verification, minting, the JSON log line), and the floor,
+// only the necessary work: golang-jwt's HS256 verification of the same
+// session token, then the vendor's own minter called directly (its
+// signing; for Copilot, one HTTP exchange with the same loopback
+// upstream). They run interleaved, in pairs of batches of the same number
+// of calls, each batch about 200 µs, the handler's first in one pair and
+// the floor's in the next, and only the calls are timed. Other work on a
+// shared machine slows both batches of a pair alike, so the pair's ratio
+// (handler time / floor time) cancels it, and a burst that falls on one
+// batch only gives an outlier. Each sample reports the medians over its
+// pairs: handler-ns/op, floor-ns/op and handler/floor, the ratio the
+// budget holds (not the ratio of the two medians); and handler-allocs/op.
+// The report takes the median of the -count samples of each.
 //
 // BenchmarkBootstrap builds every function and the yardstick (command
 // yardstick, beside this package) with the production flags of the

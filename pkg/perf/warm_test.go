@@ -13,21 +13,21 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
-	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
 )
 
-// BenchmarkWarm measures each function's warm request path next to its
-// cryptography floor, in the same run; see the package documentation.
+// BenchmarkWarm measures each function's warm request path against its
+// cryptography floor, interleaved in the same loop so that whatever else
+// the machine does weighs on both alike; see the package documentation.
+// One iteration (b.N) is one handler call and one floor call.
 func BenchmarkWarm(b *testing.B) {
 	secrets := secretsServer(b)
 	upstream := copilotUpstream(b)
 	token := sessionToken(b)
 	for _, f := range fixtures {
-		b.Run(f.name+"/handler", func(b *testing.B) {
+		b.Run(f.name, func(b *testing.B) {
 			var logs lineCounter
 			env := f.env(upstream.URL)
 			h, err := function.Build(context.Background(), f.vendor, function.Deps{
@@ -39,40 +39,82 @@ func BenchmarkWarm(b *testing.B) {
 				b.Fatal(err)
 			}
 			req := event(f.route, token)
-			serve(b, h, req) // the first request may set up connections
-			logs = lineCounter{}
 			ctx := context.Background()
-			n := 0
-			b.ReportAllocs()
-			for b.Loop() {
+			handler := func() {
 				resp, _ := h.Handle(ctx, req)
 				if resp.StatusCode != http.StatusOK {
 					b.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
 				}
-				n++
 			}
-			if logs.lines != n {
-				b.Fatalf("%d log lines for %d requests", logs.lines, n)
-			}
-		})
-		b.Run(f.name+"/floor", func(b *testing.B) {
 			verify := floorVerify(b)
 			mint := floorMinter(b, f, upstream.URL)
-			b.ReportAllocs()
-			for b.Loop() {
-				mint(verify(token))
+			floor := func() { mint(verify(token)) }
+
+			handler() // the first request may set up connections
+			floor()
+			logs = lineCounter{}
+			p := measurePaired(b, handler, floor)
+			if logs.lines != b.N {
+				b.Fatalf("%d log lines for %d requests", logs.lines, b.N)
 			}
+			b.ReportMetric(p.handler, "handler-ns/op")
+			b.ReportMetric(p.floor, "floor-ns/op")
+			b.ReportMetric(p.ratio, "handler/floor")
+			b.ReportMetric(testing.AllocsPerRun(100, handler), "handler-allocs/op")
 		})
 	}
 }
 
-// serve answers one request and fails b unless it is a 200.
-func serve(b *testing.B, h *httpapi.Handler, req events.APIGatewayV2HTTPRequest) {
+// batchTarget is about how long a batch of calls of one side lasts in
+// measurePaired: long enough that reading the clock costs nothing, short
+// enough that a change in the machine's load seldom falls between the two
+// batches of a pair.
+const batchTarget = 200 * time.Microsecond
+
+// paired is what measurePaired measured: the medians, over the pairs of
+// batches, of each side's time per call and of their ratio.
+type paired struct {
+	handler, floor, ratio float64
+}
+
+// measurePaired calls handler and floor b.N times each, in alternating
+// batches of the same size (the handler's batch first in one pair, the
+// floor's in the next), and returns the medians over the pairs. Other work
+// on the machine slows both batches of a pair alike, which the pair's
+// ratio cancels; a burst that hits one batch only makes an outlier, which
+// the median ignores. Only the calls are timed.
+func measurePaired(b *testing.B, handler, floor func()) paired {
 	b.Helper()
-	resp, _ := h.Handle(context.Background(), req)
-	if resp.StatusCode != http.StatusOK {
-		b.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+	batch := 1 // sized on the floor, whose calls have no side effect
+	for batch < 1<<16 && timeCalls(floor, batch) < batchTarget {
+		batch *= 2
 	}
+	var handlers, floors, ratios []float64
+	b.ResetTimer()
+	for done := 0; done < b.N; {
+		n := min(batch, b.N-done)
+		var th, tf time.Duration
+		if len(ratios)%2 == 0 {
+			th, tf = timeCalls(handler, n), timeCalls(floor, n)
+		} else {
+			tf, th = timeCalls(floor, n), timeCalls(handler, n)
+		}
+		done += n
+		handlers = append(handlers, float64(th)/float64(n))
+		floors = append(floors, float64(tf)/float64(n))
+		ratios = append(ratios, float64(th)/float64(tf))
+	}
+	b.StopTimer()
+	return paired{handler: median(handlers), floor: median(floors), ratio: median(ratios)}
+}
+
+// timeCalls returns how long n calls of f take.
+func timeCalls(f func(), n int) time.Duration {
+	start := time.Now()
+	for range n {
+		f()
+	}
+	return time.Since(start)
 }
 
 // lineCounter is the log's writer: the JSON handler formats every line in

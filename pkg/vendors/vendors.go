@@ -1,8 +1,11 @@
 package vendors
 
 import (
+	"net/http"
+
 	"github.com/vendortokens/vendor-token-functions/pkg/ccai"
 	"github.com/vendortokens/vendor-token-functions/pkg/copilot"
+	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
 	"github.com/vendortokens/vendor-token-functions/pkg/decagon"
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
 	"github.com/vendortokens/vendor-token-functions/pkg/intercom"
@@ -10,7 +13,43 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/zendesk"
 )
 
+// entry is one vendor: its descriptor and, for a vendor whose function
+// calls the vendor's API (descriptor.Vendor.Upstream), the stand-in for
+// that API that the local server serves, accepting the vendor's dev-only
+// credentials (package dev).
+type entry struct {
+	Vendor  descriptor.Vendor
+	StandIn http.Handler
+}
+
+// list is every vendor, one line each, in the order of the README's
+// endpoint table.
+var list = []entry{
+	{Vendor: copilot.Descriptor, StandIn: copilottest.Dev()},
+	{Vendor: kustomer.Descriptor},
+	{Vendor: ccai.Descriptor},
+	{Vendor: decagon.Descriptor},
+	{Vendor: zendesk.Descriptor},
+	{Vendor: intercom.Descriptor},
+}
+
 // All returns every vendor, in the order of the README's endpoint table.
 func All() []descriptor.Vendor {
-	return []descriptor.Vendor{copilot.Descriptor, kustomer.Descriptor, ccai.Descriptor, decagon.Descriptor, zendesk.Descriptor, intercom.Descriptor}
+	all := make([]descriptor.Vendor, len(list))
+	for i, e := range list {
+		all[i] = e.Vendor
+	}
+	return all
+}
+
+// StandIn returns the stand-in for the API of the vendor called name, which
+// answers requests relative to the vendor's base URL
+// (descriptor.Upstream.BaseURL), or nil when the vendor has none.
+func StandIn(name string) http.Handler {
+	for _, e := range list {
+		if e.Vendor.Name == name {
+			return e.StandIn
+		}
+	}
+	return nil
 }
