@@ -304,9 +304,9 @@ func tryEmulator(t *testing.T, ctx context.Context, emulator, path string, env [
 		"--runtime-interface-emulator-address", r.addr,
 		"--runtime-api-address", runtimeAPI,
 		path)
-	// On SIGTERM the emulator kills the function's process group and
-	// exits; SIGKILL follows if it has not within stopWait. When ctx ends
-	// first, exec does the same.
+	// When ctx ends, exec sends SIGTERM, on which the emulator kills the
+	// function's process group and exits, then SIGKILL stopWait later if
+	// it has not; stop does the same when the test ends.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = stopWait
 	cmd.Env = env
