@@ -15,15 +15,12 @@ const stopWait = 5 * time.Second
 
 // Process is a function's bootstrap started by Server.Start.
 type Process struct {
-	// Started is when the process was executed: the start of its cold
-	// start.
-	Started time.Time
-
-	srv    *Server
-	cmd    *exec.Cmd
-	out    lockedBuffer
-	exited chan struct{} // closed once the process has exited and err is set
-	err    error
+	started time.Time // when it was executed: the start of its cold start
+	srv     *Server
+	cmd     *exec.Cmd
+	out     lockedBuffer
+	exited  chan struct{} // closed once the process has exited and err is set
+	err     error
 }
 
 // Start executes the bootstrap at path as Lambda does, with only the
@@ -44,7 +41,7 @@ func (s *Server) Start(ctx context.Context, path string, env ...string) (*Proces
 	p.cmd.Stdout = &p.out
 	p.cmd.Stderr = &p.out
 	p.cmd.WaitDelay = stopWait
-	p.Started = time.Now()
+	p.started = time.Now()
 	if err := p.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("runtimeapi: starting %s: %w", path, err)
 	}
@@ -63,16 +60,15 @@ func (s *Server) Start(ctx context.Context, path string, env ...string) (*Proces
 }
 
 // WaitReady waits until the function first asks for an invocation and
-// returns its cold start: the time from Started to that request. It fails
-// with the *ErrorReport the function posted to /runtime/init/error, or when
-// the process exits first, or when ctx ends.
+// returns its cold start: the time from its exec to that request. It fails
+// when the process exits first (as a function that cannot start does), or
+// when ctx ends.
 func (p *Process) WaitReady(ctx context.Context) (time.Duration, error) {
 	select {
 	case <-p.srv.ready:
-		at, _ := p.srv.FirstNext()
-		return at.Sub(p.Started), nil
-	case <-p.srv.failed:
-		return 0, p.srv.InitError()
+		p.srv.mu.Lock()
+		defer p.srv.mu.Unlock()
+		return p.srv.firstNext.Sub(p.started), nil
 	case <-p.exited:
 		return 0, fmt.Errorf("runtimeapi: exited before asking for an invocation: %w", p.exitError())
 	case <-ctx.Done():
@@ -88,17 +84,6 @@ func (p *Process) Wait(ctx context.Context) error {
 		return p.err
 	case <-ctx.Done():
 		return ctx.Err()
-	}
-}
-
-// ExitCode returns the process's exit code, or -1 while it runs or when a
-// signal ended it.
-func (p *Process) ExitCode() int {
-	select {
-	case <-p.exited:
-		return p.cmd.ProcessState.ExitCode()
-	default:
-		return -1
 	}
 }
 

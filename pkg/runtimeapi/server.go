@@ -35,19 +35,12 @@ const (
 	headerDeadline    = "Lambda-Runtime-Deadline-Ms"
 	headerFunctionARN = "Lambda-Runtime-Invoked-Function-Arn"
 	headerTraceID     = "Lambda-Runtime-Trace-Id"
-	headerErrorType   = "Lambda-Runtime-Function-Error-Type"
 )
 
-// ErrorReport is what a function posted to .../{id}/error or
-// /runtime/init/error.
+// ErrorReport is what a function posted to .../{id}/error.
 type ErrorReport struct {
 	Message string `json:"errorMessage"`
 	Type    string `json:"errorType"`
-	// HeaderType is the Lambda-Runtime-Function-Error-Type header, such as
-	// "Runtime.ConfigError"; empty when the function sent none.
-	HeaderType string `json:"-"`
-	// Body is the raw body, which may hold more than Message and Type.
-	Body []byte `json:"-"`
 }
 
 // Error returns the report as text: its type and message.
@@ -76,14 +69,11 @@ type Server struct {
 	queue  chan *invocation // handed to the next GET .../next
 	closed chan struct{}    // closed when the server shuts down
 	ready  chan struct{}    // closed at the first GET .../next
-	failed chan struct{}    // closed at the first init error
 
 	mu        sync.Mutex
 	pending   map[string]*invocation // handed out, not yet answered
-	firstNext time.Time
-	nexts     int
-	initErr   *ErrorReport
-	proc      *Process // the started process, if any
+	firstNext time.Time              // set before ready is closed
+	proc      *Process               // the started process, if any
 }
 
 type invocation struct {
@@ -103,7 +93,6 @@ func NewServer(tb testing.TB) *Server {
 		queue:        make(chan *invocation),
 		closed:       make(chan struct{}),
 		ready:        make(chan struct{}),
-		failed:       make(chan struct{}),
 		pending:      map[string]*invocation{},
 	}
 	ts := httptest.NewServer(s)
@@ -134,29 +123,6 @@ func (s *Server) Env() []string {
 // FunctionARN is the ARN sent as Lambda-Runtime-Invoked-Function-Arn.
 func (s *Server) FunctionARN() string {
 	return "arn:aws:lambda:us-east-1:123456789012:function:" + s.FunctionName
-}
-
-// FirstNext returns when the function first asked for an invocation (GET
-// .../invocation/next), and whether it has.
-func (s *Server) FirstNext() (time.Time, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.firstNext, !s.firstNext.IsZero()
-}
-
-// Nexts returns how many times the function has asked for an invocation,
-// refused requests included.
-func (s *Server) Nexts() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.nexts
-}
-
-// InitError returns the error the function reported at init, or nil.
-func (s *Server) InitError() *ErrorReport {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.initErr
 }
 
 // Invoke hands payload to the function as one invocation and waits for its
@@ -215,12 +181,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.next(w, r)
-	case rest == "init/error":
-		if r.Method != http.MethodPost {
-			writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "use POST")
-			return
-		}
-		s.initError(w, r)
 	case strings.HasPrefix(rest, "invocation/"):
 		id, what, _ := strings.Cut(strings.TrimPrefix(rest, "invocation/"), "/")
 		if r.Method != http.MethodPost || (what != "response" && what != "error") {
@@ -237,19 +197,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) next(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	s.mu.Lock()
-	s.nexts++
 	first := s.firstNext.IsZero()
 	if first {
 		s.firstNext = now
 	}
-	failed := s.initErr != nil
 	s.mu.Unlock()
 	if first {
 		close(s.ready)
-	}
-	if failed {
-		writeError(w, http.StatusForbidden, "Runtime.InvalidStateTransition", "the function reported an init error")
-		return
 	}
 
 	var inv *invocation
@@ -292,7 +246,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, id string, isE
 	}
 	res := Result{RequestID: id}
 	if isError {
-		res.Error = readReport(r, body)
+		res.Error = readReport(body)
 	} else {
 		res.Payload = body
 	}
@@ -300,33 +254,11 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, id string, isE
 	writeAccepted(w)
 }
 
-// initError answers POST /runtime/init/error.
-func (s *Server) initError(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPayload))
-	if err != nil {
-		writeError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "the payload is larger than 6 MB")
-		return
-	}
-	report := readReport(r, body)
-	s.mu.Lock()
-	first := s.initErr == nil
-	if first {
-		s.initErr = report
-	}
-	s.mu.Unlock()
-	if first {
-		close(s.failed)
-	}
-	writeAccepted(w)
-}
-
-// readReport decodes an error body; one that is not the expected JSON is
-// kept whole in Body, with an empty Message.
-func readReport(r *http.Request, body []byte) *ErrorReport {
+// readReport decodes an error body; one that is not the expected JSON
+// gives an empty report, as the error still happened.
+func readReport(body []byte) *ErrorReport {
 	report := &ErrorReport{}
 	_ = json.Unmarshal(body, report)
-	report.HeaderType = r.Header.Get(headerErrorType)
-	report.Body = body
 	return report
 }
 
