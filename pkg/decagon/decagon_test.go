@@ -4,19 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
-	"github.com/vendortokens/vendor-token-functions/pkg/dev"
-	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
-
-	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
-	"github.com/vendortokens/vendor-token-functions/pkg/config"
 	"github.com/vendortokens/vendor-token-functions/pkg/decagon"
+	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendortest"
 )
 
 // Known answers computed outside Go, exactly as the vendor's snippet does:
@@ -47,11 +42,11 @@ func TestSign(t *testing.T) {
 	}
 }
 
-var testNow = time.Date(2023, 11, 14, 22, 13, 20, 987654321, time.UTC) // Unix 1700000000.987654321
-
+// TestMint mints with the known answers' key: the body is exactly the
+// known answer, its expires_at the epoch.
 func TestMint(t *testing.T) {
 	errStore := errors.New("secret store down")
-	key := keyOf([]byte("dev-decagon-private-key"))
+	key := vendortest.Key([]byte("dev-decagon-private-key"))
 	tests := []struct {
 		name     string
 		key      func(context.Context) ([]byte, error)
@@ -59,37 +54,24 @@ func TestMint(t *testing.T) {
 		user     identity.Identity
 		wantBody string
 		wantErr  error
-		kind     *apierror.Kind
 	}{
 		{"24h", key, 24 * time.Hour, identity.Identity{UserID: "user-123", Email: "ana@example.com"},
-			`{"user_id":"user-123","epoch":1700086400,"signature":"c53f8d9159357740225fdc986825ad17d85b1cabe1d7ed9e6f63bc74cc14868e","expires_at":1700086400}`, nil, nil},
+			`{"user_id":"user-123","epoch":1700086400,"signature":"c53f8d9159357740225fdc986825ad17d85b1cabe1d7ed9e6f63bc74cc14868e","expires_at":1700086400}`, nil},
 		{"24h and 1s", key, 24*time.Hour + time.Second, identity.Identity{UserID: "user-123"},
-			`{"user_id":"user-123","epoch":1700086401,"signature":"9a5e6e05c7442c3c4eb4ca04b2227e22462d6d8934b1478953180a57d8518989","expires_at":1700086401}`, nil, nil},
-		{"empty key", keyOf(nil), time.Hour, identity.Identity{UserID: "user-123"}, "", decagon.ErrEmptyKey, apierror.Internal},
-		{"key error", func(context.Context) ([]byte, error) { return nil, errStore }, time.Hour, identity.Identity{UserID: "user-123"}, "", errStore, apierror.Internal},
+			`{"user_id":"user-123","epoch":1700086401,"signature":"9a5e6e05c7442c3c4eb4ca04b2227e22462d6d8934b1478953180a57d8518989","expires_at":1700086401}`, nil},
+		{"empty key", vendortest.Key(nil), time.Hour, identity.Identity{UserID: "user-123"}, "", decagon.ErrEmptyKey},
+		{"key error", func(context.Context) ([]byte, error) { return nil, errStore }, time.Hour, identity.Identity{UserID: "user-123"}, "", errStore},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := &decagon.Minter{Key: tt.key, TTL: tt.ttl, Now: func() time.Time { return testNow }}
+			m := &decagon.Minter{Key: tt.key, TTL: tt.ttl, Now: vendortest.Clock}
 			got, err := m.Mint(context.Background(), tt.user)
 			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) || got != nil {
-					t.Fatalf("Mint = %v, %v; want %v", got, err, tt.wantErr)
-				}
-				if kind, _ := apierror.Classify(err); kind != tt.kind {
-					t.Errorf("kind = %s, want %s", kind.Code, tt.kind.Code)
-				}
+				vendortest.CheckErr(t, got, err, tt.wantErr)
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
-			}
-			resp, ok := got.(decagon.Response)
-			if !ok {
-				t.Fatalf("Mint returned %T, want decagon.Response", got)
-			}
-			if resp.ExpiresAt != resp.Epoch {
-				t.Errorf("expires_at = %d, want the epoch %d", resp.ExpiresAt, resp.Epoch)
 			}
 			body, err := json.Marshal(got)
 			if err != nil || string(body) != tt.wantBody {
@@ -99,60 +81,62 @@ func TestMint(t *testing.T) {
 	}
 }
 
-func keyOf(key []byte) func(context.Context) ([]byte, error) {
-	return func(context.Context) ([]byte, error) { return key, nil }
-}
-
-func TestConfigure(t *testing.T) {
+// TestDescriptor mints with the minter the descriptor builds: the session's
+// user id, an epoch DECAGON_TOKEN_TTL ahead, its signature with the secret's
+// private_key, and expires_at the epoch.
+func TestDescriptor(t *testing.T) {
 	tests := []struct {
-		value   string
-		want    time.Duration
-		wantErr bool
+		settings map[string]string
+		ttl      time.Duration
 	}{
-		{"", 24 * time.Hour, false},
-		{"3h", 3 * time.Hour, false},
-		{"1m", time.Minute, false},
-		{"24h", 24 * time.Hour, false},
-		{"59s", 0, true},
-		{"24h0m1s", 0, true},
-		{"48h", 0, true},
-		{"-1h", 0, true},
-		{"86400", 0, true},
-		{"90.5s", 0, true},
+		{nil, 24 * time.Hour},
+		{map[string]string{"DECAGON_TOKEN_TTL": "3h"}, 3 * time.Hour},
 	}
+	key := vendortest.DevKey(decagon.Descriptor, "private_key")
 	for _, tt := range tests {
-		t.Run("value="+tt.value, func(t *testing.T) {
-			env := config.New(func(name string) string {
-				if name == "DECAGON_TOKEN_TTL" {
-					return tt.value
-				}
-				return ""
-			})
-			newMinter := decagon.Descriptor.Configure(env).NewMinter
-			err := env.Err()
-			if tt.wantErr {
-				if !errors.Is(err, config.ErrInvalid) {
-					t.Fatalf("err = %v, want config.ErrInvalid", err)
-				}
-				if msg := err.Error(); !strings.Contains(msg, "DECAGON_TOKEN_TTL") || strings.Contains(msg, tt.value) {
-					t.Errorf("err = %q: want the setting's name and not its value", msg)
-				}
-				return
-			}
+		t.Run(tt.ttl.String(), func(t *testing.T) {
+			m := vendortest.NewMinter(t, decagon.Descriptor, tt.settings, "", vendortest.Clock)
+			got, err := m.Mint(context.Background(), identity.Identity{UserID: "user-123", Email: "ana@example.com"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			secret := secretstest.Offline(t, decagon.Descriptor.Secret, dev.Secret(decagon.Descriptor.Name, decagon.Descriptor.Secret))
-			m := newMinter(secret, descriptor.Deps{Logger: slog.Default()}).(*decagon.Minter)
-			if m.TTL != tt.want || m.Key == nil || m.Now != nil {
-				t.Errorf("Minter = %+v, want TTL %s, the key and the real clock", m, tt.want)
-			}
+			epoch := vendortest.Now.Add(tt.ttl)
+			vendortest.CheckFields(t, "body", vendortest.Body(t, got), map[string]any{
+				"user_id":    "user-123",
+				"epoch":      epoch,
+				"signature":  decagon.Sign(key, "user-123", epoch.Unix()),
+				"expires_at": epoch,
+			})
 		})
 	}
 }
 
+// TestHandler: through the real handler, the user id is the session's,
+// not the body's, and no log line holds the key or the signature.
+func TestHandler(t *testing.T) {
+	a := vendortest.Serve(t, decagon.Descriptor, "", vendortest.Request{
+		Claims: map[string]string{"sub": "user-7"}, Body: `{"user_id":"someone-else"}`})
+	if a.Status != 200 {
+		t.Fatalf("status = %d, body %s", a.Status, a.Body)
+	}
+	epoch := vendortest.Now.Add(24 * time.Hour).Unix()
+	vendortest.CheckFields(t, "body", vendortest.Body(t, json.RawMessage(a.Body)), map[string]any{
+		"user_id":    "user-7",
+		"epoch":      epoch,
+		"signature":  decagon.Sign(vendortest.DevKey(decagon.Descriptor, "private_key"), "user-7", epoch),
+		"expires_at": epoch,
+	})
+}
+
+func TestSettings(t *testing.T) {
+	vendortest.SettingsAre(t, decagon.Descriptor, map[string]string{"DECAGON_TOKEN_TTL": "default 24h, 1m to 24h, whole seconds"})
+	vendortest.Settings(t, decagon.Descriptor, func(m httpapi.Minter) map[string]any {
+		return map[string]any{"DECAGON_TOKEN_TTL": m.(*decagon.Minter).TTL}
+	})
+}
+
 func BenchmarkMint(b *testing.B) {
-	m := &decagon.Minter{Key: keyOf([]byte("dev-decagon-private-key")), TTL: 24 * time.Hour}
+	m := &decagon.Minter{Key: vendortest.Key([]byte("dev-decagon-private-key")), TTL: 24 * time.Hour}
 	user := identity.Identity{UserID: "user-123"}
 	ctx := context.Background()
 	b.ReportAllocs()
