@@ -53,7 +53,8 @@
 //
 // Upstream bodies never reach the app or the log: one log line per failed
 // call records the fault, the upstream status and the vendor's short
-// reason code only. No error text or log line carries the secret, the
+// reason code only, and a reason code that carries a value of the secret
+// (or 8 characters of one) is dropped. No error text or log line carries the secret, the
 // Authorization header or what the call obtained. Each exchange, retries
 // included, is recorded as UpstreamLatency and UpstreamExchanges by Fault
 // (package metrics).

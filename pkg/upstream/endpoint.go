@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
+	"strings"
 	"time"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/apierror"
@@ -156,11 +157,15 @@ func (e *Endpoint[T]) Call(ctx context.Context, body []byte) (T, error) {
 	defer b.stop()
 	var o outcome
 	var v T
+	known := []secrets.Values{creds} // every credential sent, for leaks
 	attempts, staleRetried := 0, false
 	for attempts < maxAttempts {
 		attempts++
 		start := time.Now()
 		o = e.exchange(b.ctx, auth, body)
+		if o.reason != "" && leaks(o.reason, known...) {
+			o.reason = ""
+		}
 		if o.fault == "" {
 			if v, err = e.Decode(o.body); err != nil {
 				o.fault, o.detail = decodeFault(err), err.Error()
@@ -183,9 +188,10 @@ func (e *Endpoint[T]) Call(ctx context.Context, body []byte) (T, error) {
 			}
 			return v, nil
 		}
-		if attempts == maxAttempts || !e.mayRetry(ctx, b, &o, &auth) {
+		if attempts == maxAttempts || !e.mayRetry(ctx, b, &o, &creds, &auth) {
 			break
 		}
+		known = append(known, creds)
 	}
 	return zero, e.fail(ctx, o, attempts)
 }
@@ -209,8 +215,9 @@ func (e *Endpoint[T]) authorize(v secrets.Values) (string, error) {
 // mayRetry prepares the one retry o allows: after a 401, re-read the
 // credentials and retry only if they changed; after a transient fault,
 // pause briefly when the budget leaves time for another attempt. It
-// reports false when there is to be no retry.
-func (e *Endpoint[T]) mayRetry(ctx context.Context, b *budget, o *outcome, auth *string) bool {
+// reports false when there is to be no retry. After a re-read, creds and
+// auth are the new credentials and header.
+func (e *Endpoint[T]) mayRetry(ctx context.Context, b *budget, o *outcome, creds *secrets.Values, auth *string) bool {
 	switch {
 	case o.unauthorized():
 		var fresh secrets.Values
@@ -233,7 +240,7 @@ func (e *Endpoint[T]) mayRetry(ctx context.Context, b *budget, o *outcome, auth 
 			o.detail = "the credentials are unchanged since they were read"
 			return false
 		}
-		*auth = next
+		*creds, *auth = fresh, next
 		return true
 	case o.unavailable():
 		pause := retryPause + rand.N(retryJitter)
@@ -288,6 +295,22 @@ func withDeadline(ctx context.Context, d time.Time) (context.Context, context.Ca
 		d = caller.Add(-ResponseMargin)
 	}
 	return context.WithDeadline(ctx, d)
+}
+
+// leaks reports whether reason, a vendor's reason code, carries a value of
+// the secrets, or a part of one of 8 characters or more: a vendor that
+// echoes the credentials it refused must not have them logged.
+func leaks(reason string, sets ...secrets.Values) bool {
+	const minPart = 8
+	for _, v := range sets {
+		for _, value := range v {
+			if len(value) >= minPart && strings.Contains(reason, string(value)) ||
+				len(reason) >= minPart && strings.Contains(string(value), reason) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // fail logs the failed exchange once and returns its error.

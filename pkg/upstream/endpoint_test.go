@@ -249,6 +249,12 @@ func TestCallAnswers(t *testing.T) {
 		{name: "401 with a reason that is not a code", replies: []reply{{status: 401, body: `{"reason": "bad secret ` + canary + `"}`}},
 			wantErr: testErrs.Rejected, wantKind: apierror.UpstreamError, calls: 2, reloads: 1, fault: "status", status: 401, level: "ERROR"},
 
+		{name: "401 echoing the key as its reason, twice", replies: []reply{{status: 401, body: `{"reason": "` + apiKey + `"}`}},
+			wantErr: testErrs.Rejected, wantKind: apierror.UpstreamError, calls: 2, reloads: 1, fault: "status", status: 401, level: "ERROR"},
+		{name: "401 echoing the rotated key", replies: []reply{unauthorized, {status: 401, body: `{"reason": "` + rotatedKey + `"}`}},
+			wantErr: testErrs.Rejected, wantKind: apierror.UpstreamError, calls: 2, reloads: 1, fault: "status", status: 401, level: "ERROR"},
+		{name: "403 echoing a part of the key", replies: []reply{{status: 403, body: `{"reason": "` + apiKey[4:14] + `"}`}},
+			wantErr: testErrs.Upstream, wantKind: apierror.UpstreamError, calls: 1, fault: "status", status: 403, level: "ERROR"},
 		{name: "400", replies: []reply{{status: 400, body: `{"reason": "REQUEST.INVALID"}`}},
 			wantErr: testErrs.Upstream, wantKind: apierror.UpstreamError, calls: 1, fault: "status", status: 400, reason: "REQUEST.INVALID", level: "ERROR"},
 		{name: "403", replies: []reply{{status: 403, body: canary}},
