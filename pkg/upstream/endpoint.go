@@ -73,7 +73,7 @@ type Errors struct {
 }
 
 // NewErrors returns the Errors of the vendor whose product is called
-// title ("Copilot.cx"), with messages for the app that name it.
+// title ("Example Chat"), with messages for the app that name it.
 func NewErrors(title string) Errors {
 	return Errors{
 		Unavailable: apierror.New(apierror.UpstreamUnavailable, title+" could not be reached; try again"),

@@ -7,7 +7,7 @@ import (
 )
 
 // TimeoutSetting returns the setting called name that bounds the time a
-// request spends on the API of title ("Copilot.cx"), retry included:
+// request spends on the API of title ("Example Chat"), retry included:
 // the Timeout of the vendor's Endpoint. It defaults to def and lies
 // between MinTimeout and MaxTimeout; its template parameter's pattern
 // accepts exactly those durations.
