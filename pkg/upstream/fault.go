@@ -115,10 +115,11 @@ func readOutcome(resp *http.Response, reason func([]byte) string) outcome {
 	o := outcome{status: resp.StatusCode}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		o.fault = FaultStatus
+		// Read even without a reason to find: a short error body read to
+		// its end leaves the connection reusable.
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		if reason != nil {
-			body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-			o.reason = reason(body)
-			if !isReasonCode(o.reason) {
+			if o.reason = reason(body); !isReasonCode(o.reason) {
 				o.reason = ""
 			}
 		}
