@@ -4,18 +4,18 @@ import (
 	"context"
 	"crypto/x509"
 	"net/http"
-	"net/url"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
 	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
+	"github.com/vendortokens/vendor-token-functions/pkg/upstream"
 )
 
 // Descriptor is the Copilot function, POST /copilot/auth-key. Its secret
 // (COPILOT_SECRET_ID) holds "client_id" and "client_secret"; its settings
 // are COPILOT_BASE_URL (required; see New) and COPILOT_TIMEOUT (DefaultTimeout
-// by default, between 100ms and MaxTimeout).
+// by default, between upstream.MinTimeout and upstream.MaxTimeout).
 var Descriptor = descriptor.Vendor{
 	Name:      "copilot",
 	LogicalID: "CopilotFunction",
@@ -45,22 +45,14 @@ var (
 		Description: "Base URL of the Copilot.cx management API, as given by Copilot.cx: https:// (plain http:// only to loopback, for local use).",
 		Required:    true,
 		Example:     "https://copilot.example.com",
-		Pattern:     `^https://[^\s/]+(/\S*)?$`,
-		PatternHelp: "must be an https:// URL",
+		Pattern:     upstream.BaseURLPattern,
+		PatternHelp: upstream.BaseURLPatternHelp,
 	}
-	timeoutSetting = config.Setting{
-		Name:        "COPILOT_TIMEOUT",
-		Description: "Upper bound for one Copilot.cx exchange, retry included; credential reads do not count. At most 5s, so that an answer is always written within the function's Timeout.",
-		Default:     config.FormatDuration(DefaultTimeout),
-		Min:         minTimeout,
-		Max:         MaxTimeout,
-		Pattern:     `^(0?\.[1-9]\d*s|[1-4](\.\d+)?s|5(\.0+)?s|[1-9]\d{2}ms|[1-4]\d{3}ms|5000ms)$`,
-		PatternHelp: "must be a duration from 100ms to 5s, such as 3s or 1500ms",
-	}
+	timeoutSetting = upstream.TimeoutSetting("COPILOT_TIMEOUT", "Copilot.cx", DefaultTimeout)
 )
 
 func configure(env *config.Env) descriptor.Setup {
-	return configureClient(env, newHTTPClient(nil))
+	return configureClient(env, upstream.NewClient(nil))
 }
 
 // Trusting returns Descriptor, except that its HTTP client trusts the
@@ -69,31 +61,24 @@ func configure(env *config.Env) descriptor.Setup {
 // own; functions/copilot deploys Descriptor, which has no such setting.
 func Trusting(roots *x509.CertPool) descriptor.Vendor {
 	v := Descriptor
-	v.Configure = func(env *config.Env) descriptor.Setup { return configureClient(env, newHTTPClient(roots)) }
+	v.Configure = func(env *config.Env) descriptor.Setup { return configureClient(env, upstream.NewClient(roots)) }
 	return v
 }
 
 // configureClient is configure with the HTTP client that the warm-up and
 // the minter share.
-func configureClient(env *config.Env, client httpClient) descriptor.Setup {
-	raw := env.Text(baseURL)
+func configureClient(env *config.Env, client *upstream.Client) descriptor.Setup {
+	base := upstream.BaseURL(env, baseURL)
 	timeout := env.Period(timeoutSetting)
-	var base *url.URL
-	if raw != "" {
-		var err error
-		if base, err = checkBaseURL(raw); err != nil {
-			env.Fail(baseURL.Name, err.Error())
-		}
-	}
 	return descriptor.Setup{
 		NewMinter: func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
 			m := newMinter(base, timeout, s, d.Logger, client)
-			m.metrics = d.Metrics
+			m.api.Metrics = d.Metrics
 			return m
 		},
 		Warm: func(ctx context.Context, d descriptor.Deps) {
 			if base != nil {
-				warm(ctx, client, base, timeout, d.Logger)
+				client.Warm(ctx, "copilot", base, timeout, d.Logger)
 			}
 		},
 	}

@@ -2,35 +2,34 @@
 // Copilot's management API (generate_user_auth_key), authenticating with the
 // service account's client_id and client_secret over HTTP Basic.
 //
-// Create one Minter at cold start, with Descriptor.Configure or New, and
-// reuse it: it owns the single HTTP client whose idle connections warm invocations reuse. It is
-// safe for concurrent use. Every Mint is one fresh upstream exchange; auth
-// keys are never cached, as Copilot.cx requires.
+// What is Copilot's own is here: the call's path and body ({"user_id"}),
+// its HTTP Basic credentials (BasicAuth, CheckCredentials), its answer
+// ({"auth_key"}) and its reason codes ({"reason": "AUTH.UNAUTHORIZED"}),
+// and its settings. How the call is made is package upstream's, the same
+// for every vendor whose function calls its vendor's API: the client, the
+// warm-up, the time budget, the retry, the re-read of the credentials
+// after a 401, the fault map and the metrics.
+//
+// Create one Minter at cold start, with New or through Descriptor's
+// Configure, and reuse it: it owns the single HTTP client whose idle
+// connections warm invocations reuse. It is safe for concurrent use. Every
+// Mint is one fresh upstream exchange; auth keys are never cached, as
+// Copilot.cx requires.
 //
 // At cold start, the function's warm-up (the Warm of Descriptor's Setup)
 // opens the client's connection to the host of COPILOT_BASE_URL, TCP and
-// TLS, while the secret is read, so the first Mint saves both handshakes.
-// It sends nothing over it, no request and no credential: a connection
-// joins net/http's idle pool only once an exchange on it has ended, so the
-// client's own TLS dialer parks it instead, and the first dial to that
-// host takes it, if it is younger than 30 seconds (else it is closed and
-// the dial opens a new one). A dial that finds the warm-up still
-// handshaking waits for it, as it will be ready sooner than a new
-// connection. Nothing else waits for the warm-up; its failure is only
-// logged at debug level. There is none through a proxy.
+// TLS, while the secret is read, so the first Mint saves both handshakes;
+// it sends nothing over it, no request and no credential (see
+// upstream.Client.Warm). A pooled connection that Copilot closed while the
+// function was frozen never surfaces: the request goes out again at once
+// on a new connection.
 //
-// A pooled connection that Copilot closed while the function was frozen
-// never surfaces: a request that fails without an answer on a reused
-// connection, or on the warm-up's, goes out again at once, on a new
-// connection (the idle ones are dropped), within the same budget and
-// without counting as an attempt.
-//
-// COPILOT_TIMEOUT (at most MaxTimeout) bounds the time spent on Copilot,
-// retry included. It starts once the credentials are in hand, and stops
-// while they are re-read after a 401 (within ReloadTimeout); Mint also
-// gives up ResponseMargin before the caller's own deadline, so the error
-// can be answered before the invocation ends. Failures map to the API
-// contract:
+// COPILOT_TIMEOUT (at most upstream.MaxTimeout) bounds the time spent on
+// Copilot, retry included. It starts once the credentials are in hand, and
+// stops while they are re-read after a 401 (within upstream.ReloadTimeout);
+// Mint also gives up upstream.ResponseMargin before the caller's own
+// deadline, so the error can be answered before the invocation ends.
+// Failures map to the API contract:
 //
 //   - ErrUnavailable (503 upstream_unavailable): Copilot could not be reached,
 //     timed out, or answered 429, 502, 503 or 504. Mint retries once, after a

@@ -3,17 +3,14 @@ package copilot
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"io"
-	"log"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,6 +26,7 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/metrics"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
+	"github.com/vendortokens/vendor-token-functions/pkg/upstream"
 )
 
 // The vendor document's worked example, and a rotated pair.
@@ -94,16 +92,16 @@ type reply struct {
 	accept string
 }
 
-// upstream is an httptest stand-in for Copilot that answers the n-th call
+// copilotAPI is an httptest stand-in for Copilot that answers the n-th call
 // with replies[n] (the last one repeating) and counts calls.
-type upstream struct {
+type copilotAPI struct {
 	srv   *httptest.Server
 	calls atomic.Int32
 }
 
-func newUpstream(t *testing.T, replies ...reply) *upstream {
+func newUpstream(t *testing.T, replies ...reply) *copilotAPI {
 	t.Helper()
-	u := &upstream{}
+	u := &copilotAPI{}
 	u.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/"+Path {
 			http.NotFound(w, r)
@@ -134,7 +132,7 @@ func testMinter(t *testing.T, base string, timeout time.Duration, creds Credenti
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	return newMinter(u, timeout, creds, slog.New(slog.NewJSONHandler(&logs, nil)), newHTTPClient(nil)), &logs
+	return newMinter(u, timeout, creds, slog.New(slog.NewJSONHandler(&logs, nil)), upstream.NewClient(nil)), &logs
 }
 
 // logLine is what the tests read from a captured log line.
@@ -181,10 +179,14 @@ func assertNoSecrets(t *testing.T, texts ...string) {
 	}
 }
 
+// TestMintAnswers: Copilot's answers as its function reads them: the
+// auth_key member, Copilot's reason codes, its Basic credentials re-read
+// after a 401, and Copilot's errors. The fault map and the retry rules as
+// a whole are tested in package upstream.
 func TestMintAnswers(t *testing.T) {
 	ok := reply{status: http.StatusOK, body: `{"auth_key": "` + authKey + `"}`}
 	unauthorized := reply{status: http.StatusUnauthorized, body: `{"reason": "AUTH.UNAUTHORIZED"}`}
-	huge := `{"auth_key": "` + authKey + `", "pad": "` + strings.Repeat("x", maxResponseBody) + `"}`
+	huge := `{"auth_key": "` + authKey + `", "pad": "` + strings.Repeat("x", 64<<10) + `"}`
 
 	tests := []struct {
 		name      string
@@ -204,43 +206,19 @@ func TestMintAnswers(t *testing.T) {
 		level        string
 	}{
 		{name: "ok", replies: []reply{ok}, calls: 1},
-		{name: "429 then ok", replies: []reply{{status: 429}, ok}, calls: 2},
-		{name: "503 then ok", replies: []reply{{status: 503, body: canary}, ok}, calls: 2},
 		{name: "401 then ok with rotated credentials", replies: []reply{{accept: rotatedID}}, calls: 2, reloads: 1},
 
-		{name: "429", replies: []reply{{status: 429, body: `{"reason": "RATE.LIMITED", "detail": "` + canary + `"}`}},
-			wantErr: ErrUnavailable, wantKind: apierror.UpstreamUnavailable, calls: 2, fault: "status", status: 429, reason: "RATE.LIMITED", level: "WARN"},
-		{name: "502", replies: []reply{{status: 502, body: "<html>" + canary + "</html>"}},
-			wantErr: ErrUnavailable, wantKind: apierror.UpstreamUnavailable, calls: 2, fault: "status", status: 502, level: "WARN"},
 		{name: "503", replies: []reply{{status: 503}},
 			wantErr: ErrUnavailable, wantKind: apierror.UpstreamUnavailable, calls: 2, fault: "status", status: 503, level: "WARN"},
-		{name: "504", replies: []reply{{status: 504}},
-			wantErr: ErrUnavailable, wantKind: apierror.UpstreamUnavailable, calls: 2, fault: "status", status: 504, level: "WARN"},
 
 		{name: "401 twice", replies: []reply{unauthorized}, wantErr: ErrRejected, wantKind: apierror.UpstreamError,
 			calls: 2, reloads: 1, fault: "status", status: 401, reason: "AUTH.UNAUTHORIZED", level: "ERROR"},
-		{name: "401 and the re-read gives the same credentials", replies: []reply{unauthorized}, sameOnReload: true,
-			wantErr: ErrRejected, wantKind: apierror.UpstreamError, calls: 1, reloads: 1, fault: "status", status: 401, reason: "AUTH.UNAUTHORIZED", level: "ERROR"},
-		{name: "401 and the secret cannot be re-read", replies: []reply{unauthorized}, reloadErr: errors.New("secrets down"),
-			wantErr: ErrRejected, wantKind: apierror.UpstreamError, calls: 1, reloads: 1, fault: "status", status: 401, reason: "AUTH.UNAUTHORIZED", level: "ERROR"},
-		{name: "401 then 503", replies: []reply{unauthorized, {status: 503}}, wantErr: ErrUnavailable, wantKind: apierror.UpstreamUnavailable,
-			calls: 2, reloads: 1, fault: "status", status: 503, level: "WARN"},
-		{name: "503 then 401: one retry in all", replies: []reply{{status: 503}, unauthorized}, wantErr: ErrRejected, wantKind: apierror.UpstreamError,
-			calls: 2, fault: "status", status: 401, reason: "AUTH.UNAUTHORIZED", level: "ERROR"},
 		{name: "401 with a reason that is not a code", replies: []reply{{status: 401, body: `{"reason": "bad secret ` + canary + `"}`}},
 			wantErr: ErrRejected, wantKind: apierror.UpstreamError, calls: 2, reloads: 1, fault: "status", status: 401, level: "ERROR"},
 
 		{name: "400", replies: []reply{{status: 400, body: `{"reason": "REQUEST.INVALID"}`}},
 			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "status", status: 400, reason: "REQUEST.INVALID", level: "ERROR"},
-		{name: "403", replies: []reply{{status: 403, body: canary}},
-			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "status", status: 403, level: "ERROR"},
-		{name: "500", replies: []reply{{status: 500, body: `{"reason": "INTERNAL"}`}},
-			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "status", status: 500, reason: "INTERNAL", level: "ERROR"},
-		{name: "redirect is not followed", replies: []reply{{status: 307}},
-			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "status", status: 307, level: "ERROR"},
 		{name: "not JSON", replies: []reply{{status: 200, body: "<html>" + canary + "</html>"}},
-			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "invalid_body", status: 200, level: "ERROR"},
-		{name: "empty body", replies: []reply{{status: 200}},
 			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "invalid_body", status: 200, level: "ERROR"},
 		{name: "no auth_key", replies: []reply{{status: 200, body: `{"token": "` + canary + `"}`}},
 			wantErr: ErrUpstream, wantKind: apierror.UpstreamError, calls: 1, fault: "no_auth_key", status: 200, level: "ERROR"},
@@ -309,110 +287,6 @@ func TestMintAnswers(t *testing.T) {
 			}
 			if errors.Is(err, ErrRejected) != strings.Contains(lines[0].Msg, "rejected credentials") {
 				t.Errorf("log message %q", lines[0].Msg)
-			}
-		})
-	}
-}
-
-func TestMintTransportFaults(t *testing.T) {
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refusedURL := "http://" + closed.Addr().String()
-	closed.Close()
-
-	var blocked atomic.Int32
-	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		blocked.Add(1)
-		_, _ = io.Copy(io.Discard, r.Body) // so the server notices the client leave
-		<-r.Context().Done()
-	}))
-	t.Cleanup(hang.Close)
-
-	tests := []struct {
-		name     string
-		base     string
-		timeout  time.Duration
-		faults   []string // accepted faults
-		attempts int
-	}{
-		{"connection refused", refusedURL, 2 * time.Second, []string{"connection_refused"}, 2},
-		// .invalid never resolves (RFC 6761); offline resolvers may time out instead.
-		{"DNS failure", "https://copilot.invalid", time.Second, []string{"dns", "timeout"}, 0},
-		{"timeout", hang.URL, 200 * time.Millisecond, []string{"timeout"}, 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			m, logs := testMinter(t, tt.base, tt.timeout, &fakeCreds{values: original})
-			start := time.Now()
-			_, err := m.Mint(t.Context(), user)
-			if took := time.Since(start); took > tt.timeout+time.Second {
-				t.Errorf("Mint took %s with a %s timeout", took, tt.timeout)
-			}
-			if !errors.Is(err, ErrUnavailable) || !errors.Is(err, apierror.UpstreamUnavailable) {
-				t.Fatalf("Mint error = %v, want ErrUnavailable", err)
-			}
-			assertNoSecrets(t, logs.String(), err.Error())
-			lines := parseLog(t, logs)
-			if len(lines) != 1 || lines[0].Level != "WARN" || lines[0].UpstreamStatus != 0 {
-				t.Fatalf("log lines = %+v, want one warning without a status", lines)
-			}
-			if !slices.Contains(tt.faults, lines[0].Fault) {
-				t.Errorf("fault = %q, want one of %q", lines[0].Fault, tt.faults)
-			}
-			if tt.attempts != 0 && lines[0].Attempts != tt.attempts || lines[0].Attempts > maxAttempts {
-				t.Errorf("attempts = %d, want %d", lines[0].Attempts, tt.attempts)
-			}
-		})
-	}
-	if n := blocked.Load(); n != 1 {
-		t.Errorf("the hanging upstream was called %d times, want 1 (no retry without time left)", n)
-	}
-}
-
-func TestMintKeepsToTheDeadline(t *testing.T) {
-	tests := []struct {
-		name      string
-		timeout   time.Duration // COPILOT_TIMEOUT
-		callerTTL time.Duration // the invocation's own deadline
-		delay     time.Duration // before the upstream answers 503
-		calls     int32
-		maxTook   time.Duration
-	}{
-		{"the caller's deadline wins over the timeout", 5 * time.Second, ResponseMargin + 150*time.Millisecond, time.Hour, 1, time.Second},
-		{"no retry when too little time remains", 300 * time.Millisecond, time.Minute, 250 * time.Millisecond, 1, time.Second},
-		{"a retry when time remains", 2 * time.Second, time.Minute, 0, 2, time.Second},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var calls atomic.Int32
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				calls.Add(1)
-				_, _ = io.Copy(io.Discard, r.Body) // so the server notices the client leave
-				select {
-				case <-time.After(tt.delay):
-					w.WriteHeader(http.StatusServiceUnavailable)
-				case <-r.Context().Done():
-				}
-			}))
-			t.Cleanup(srv.Close)
-			m, _ := testMinter(t, srv.URL, tt.timeout, &fakeCreds{values: original})
-			ctx, cancel := context.WithTimeout(t.Context(), tt.callerTTL)
-			defer cancel()
-
-			start := time.Now()
-			_, err := m.Mint(ctx, user)
-			took := time.Since(start)
-
-			if !errors.Is(err, ErrUnavailable) {
-				t.Fatalf("Mint error = %v, want ErrUnavailable", err)
-			}
-			if took > tt.maxTook {
-				t.Errorf("Mint took %s", took)
-			}
-			if n := calls.Load(); n != tt.calls {
-				t.Errorf("upstream calls = %d, want %d", n, tt.calls)
 			}
 		})
 	}
@@ -541,8 +415,8 @@ func TestConfigure(t *testing.T) {
 		{"user info", map[string]string{"COPILOT_BASE_URL": "https://id:pw@api.copilot.cx"}, false, 0},
 		{"query", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx/?x=1"}, false, 0},
 		{"fragment", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx/#x"}, false, 0},
-		{"longest timeout", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx", "COPILOT_TIMEOUT": MaxTimeout.String()}, true, MaxTimeout},
-		{"timeout over the longest", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx", "COPILOT_TIMEOUT": (MaxTimeout + time.Millisecond).String()}, false, DefaultTimeout},
+		{"longest timeout", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx", "COPILOT_TIMEOUT": upstream.MaxTimeout.String()}, true, upstream.MaxTimeout},
+		{"timeout over the longest", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx", "COPILOT_TIMEOUT": (upstream.MaxTimeout + time.Millisecond).String()}, false, DefaultTimeout},
 		{"bad timeout", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx", "COPILOT_TIMEOUT": "soon"}, false, DefaultTimeout},
 		{"timeout too long", map[string]string{"COPILOT_BASE_URL": "https://api.copilot.cx", "COPILOT_TIMEOUT": "5m"}, false, DefaultTimeout},
 	}
@@ -566,69 +440,8 @@ func TestConfigure(t *testing.T) {
 				return
 			}
 			secret := secretstest.Offline(t, Descriptor.Secret, dev.Secret(Descriptor.Name, Descriptor.Secret))
-			if m := newMinter(secret, descriptor.Deps{Logger: slog.Default()}).(*Minter); m.timeout != tt.timeout {
+			if m := newMinter(secret, descriptor.Deps{Logger: slog.Default()}).(*Minter); m.api.Timeout != tt.timeout {
 				t.Errorf("Minter = %+v, want timeout %s", m, tt.timeout)
-			}
-		})
-	}
-}
-
-func TestHTTPClient(t *testing.T) {
-	c := newHTTPClient(nil)
-	tr := c.Transport.(*http.Transport)
-	if tr.TLSClientConfig.MinVersion != tls.VersionTLS12 {
-		t.Errorf("MinVersion = %x", tr.TLSClientConfig.MinVersion)
-	}
-	// The dialer's TLS settings are the transport's: the same least
-	// version and roots, the server name left to each dial's host, and
-	// the protocols net/http offers itself (HTTP/2 among them).
-	if d := c.dialer.config; d.MinVersion != tls.VersionTLS12 || d.RootCAs != nil || d.ServerName != "" || d.InsecureSkipVerify ||
-		!slices.Equal(d.NextProtos, tr.TLSClientConfig.NextProtos) || !slices.Contains(d.NextProtos, "h2") {
-		t.Errorf("dialer TLS config = %+v", d)
-	}
-	if tr.TLSClientConfig.InsecureSkipVerify || tr.DisableKeepAlives || tr.MaxIdleConnsPerHost < 1 || tr.Proxy == nil {
-		t.Errorf("transport = %+v", tr)
-	}
-	if c.CheckRedirect(nil, nil) != http.ErrUseLastResponse {
-		t.Error("redirects are followed")
-	}
-}
-
-// TestMintOverTLS runs the production constructor against an HTTPS
-// stand-in, and checks that a server below TLS 1.2 is refused.
-func TestMintOverTLS(t *testing.T) {
-	tests := []struct {
-		name      string
-		maxVer    uint16
-		wantErr   error
-		wantCalls int32
-	}{
-		{"TLS 1.2+", 0, nil, 1},
-		{"TLS 1.1 only", tls.VersionTLS11, ErrUnavailable, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var calls atomic.Int32
-			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				calls.Add(1)
-				_, _ = io.WriteString(w, `{"auth_key": "k"}`)
-			}))
-			srv.TLS = &tls.Config{MaxVersion: tt.maxVer}
-			srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
-			srv.StartTLS()
-			t.Cleanup(srv.Close)
-
-			m := newMinter(mustParse(t, srv.URL), time.Second, &fakeCreds{values: original}, slog.New(slog.DiscardHandler), trustingClient(srv))
-
-			got, err := m.Mint(t.Context(), user)
-			if tt.wantErr == nil && (err != nil || got != Response{AuthKey: "k"}) {
-				t.Errorf("Mint = %v, %v", got, err)
-			}
-			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
-				t.Errorf("Mint error = %v, want %v", err, tt.wantErr)
-			}
-			if n := calls.Load(); n != tt.wantCalls {
-				t.Errorf("handler calls = %d, want %d", n, tt.wantCalls)
 			}
 		})
 	}

@@ -1,22 +1,16 @@
 package copilot
 
 import (
-	"bytes"
-	"crypto/tls"
 	"crypto/x509"
-	"errors"
-	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,6 +20,7 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
 	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
+	"github.com/vendortokens/vendor-token-functions/pkg/upstream"
 )
 
 // waitForLog waits, at most five seconds, for a log line containing msg.
@@ -42,16 +37,13 @@ func waitForLog(t *testing.T, logs *logtest.Buffer, msg string) {
 
 // tlsStandIn is an HTTPS stand-in for Copilot that records each request
 // (method, protocol, and whether it carried an Authorization header) and
-// the connections it accepts. hello, when set, is called with each TLS
-// ClientHello before the handshake goes on; an error refuses it.
+// the connections it accepts.
 type tlsStandIn struct {
 	srv *httptest.Server
 
 	mu       sync.Mutex
 	conns    []net.Conn
-	closed   int
 	requests []string // "METHOD HTTP/x" or "METHOD HTTP/x +auth"
-	hello    func() error
 }
 
 func newTLSStandIn(t *testing.T, http2 bool) *tlsStandIn {
@@ -72,23 +64,11 @@ func newTLSStandIn(t *testing.T, http2 bool) *tlsStandIn {
 		http.NotFound(w, r)
 	}))
 	s.srv.EnableHTTP2 = http2
-	s.srv.TLS = &tls.Config{GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
-		s.mu.Lock()
-		hello := s.hello
-		s.mu.Unlock()
-		if hello != nil {
-			return nil, hello()
-		}
-		return nil, nil
-	}}
 	s.srv.Config.ConnState = func(c net.Conn, st http.ConnState) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		switch st {
-		case http.StateNew:
+		if st == http.StateNew {
+			s.mu.Lock()
+			defer s.mu.Unlock()
 			s.conns = append(s.conns, c)
-		case http.StateClosed, http.StateHijacked:
-			s.closed++
 		}
 	}
 	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
@@ -103,35 +83,17 @@ func (s *tlsStandIn) seen() (conns int, requests []string) {
 	return len(s.conns), append([]string(nil), s.requests...)
 }
 
-func (s *tlsStandIn) onHello(f func() error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.hello = f
-}
-
-// waitFor waits, at most five seconds, until cond holds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for range 500 {
-		if cond() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting until %s", what)
-}
-
 // trustingClient is the production client, trusting the stand-in's
 // certificate.
-func trustingClient(srv *httptest.Server) httpClient {
+func trustingClient(srv *httptest.Server) *upstream.Client {
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
-	return newHTTPClient(roots)
+	return upstream.NewClient(roots)
 }
 
 // buildCopilot builds the Copilot function with function.Build, its
 // settings in env, its client trusting srv, and a debug log.
-func buildCopilot(t *testing.T, env map[string]string, client httpClient) (*httpapi.Handler, *logtest.Buffer) {
+func buildCopilot(t *testing.T, env map[string]string, client *upstream.Client) (*httpapi.Handler, *logtest.Buffer) {
 	t.Helper()
 	v := Descriptor
 	v.Configure = func(e *config.Env) descriptor.Setup { return configureClient(e, client) }
@@ -166,7 +128,9 @@ func mintOK(t *testing.T, m httpapi.Minter) {
 // start, TCP and TLS without any request, is the one the first Mint goes
 // out on, over HTTP/2 where the server speaks it as without the warm-up.
 // The server sees one connection and one request: the call, the only one
-// with credentials.
+// with credentials. This checks that Copilot's Setup wires the warm-up to
+// COPILOT_BASE_URL on the minter's client; how the warm-up's connection is
+// kept, waited for, aged and replaced is tested in package upstream.
 func TestWarmUpConnectionIsReused(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
@@ -194,262 +158,4 @@ func TestWarmUpConnectionIsReused(t *testing.T) {
 			assertNoSecrets(t, logs.String())
 		})
 	}
-}
-
-// TestFirstRequestWaitsForTheWarmUp: a Mint whose dial finds the warm-up
-// still handshaking takes the warm-up's connection when it is ready rather
-// than opening a second one.
-func TestFirstRequestWaitsForTheWarmUp(t *testing.T) {
-	up := newTLSStandIn(t, false)
-	hellos, release := make(chan struct{}, 2), make(chan struct{})
-	up.onHello(func() error {
-		hellos <- struct{}{}
-		<-release
-		return nil
-	})
-	client := trustingClient(up.srv)
-	h, logs := buildCopilot(t, map[string]string{"COPILOT_BASE_URL": up.srv.URL}, client)
-	<-hellos // the warm-up is handshaking
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		mintOK(t, h.Minter)
-	}()
-	waitFor(t, "the Mint's dial takes the warm-up's connection", func() bool {
-		client.dialer.mu.Lock()
-		defer client.dialer.mu.Unlock()
-		return client.dialer.parked == nil
-	})
-	close(release)
-	<-done
-	if conns, requests := up.seen(); conns != 1 || len(requests) != 1 {
-		t.Errorf("%d connections, requests %q; want the warm-up's connection and the call", conns, requests)
-	}
-	waitForLog(t, logs, "copilot: connection warmed")
-}
-
-// TestOldParkedConnectionIsDiscarded: a warm-up's connection that waited
-// longer than the dialer's bound is closed, whether its timer or the dial
-// finds it first, and the first Mint opens a new one.
-func TestOldParkedConnectionIsDiscarded(t *testing.T) {
-	for _, tt := range []struct {
-		name   string
-		maxAge time.Duration
-		age    func(d *dialer) // run once the warm-up is done
-	}{
-		{"closed by its timer", time.Millisecond, func(*dialer) {}},
-		{"refused by the dial", maxParkedAge, func(d *dialer) {
-			d.mu.Lock()
-			defer d.mu.Unlock()
-			d.parked.at = d.parked.at.Add(-maxParkedAge - time.Second)
-		}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			up := newTLSStandIn(t, false)
-			client := trustingClient(up.srv)
-			client.dialer.maxAge = tt.maxAge
-			h, logs := buildCopilot(t, map[string]string{"COPILOT_BASE_URL": up.srv.URL}, client)
-			waitForLog(t, logs, "copilot: connection warmed")
-			tt.age(client.dialer)
-			mintOK(t, h.Minter)
-			waitFor(t, "the old connection is closed", func() bool {
-				up.mu.Lock()
-				defer up.mu.Unlock()
-				return up.closed == 1
-			})
-			if conns, requests := up.seen(); conns != 2 || len(requests) != 1 {
-				t.Errorf("%d connections, requests %q; want the discarded one and the call's own", conns, requests)
-			}
-		})
-	}
-}
-
-// TestClosedParkedConnectionNeverSurfaces: the warm-up's connection,
-// closed by Copilot before the first Mint, is treated as a stale pooled
-// one: the call goes out again at once on a new connection, with no retry
-// of a fault.
-func TestClosedParkedConnectionNeverSurfaces(t *testing.T) {
-	up := newTLSStandIn(t, false)
-	h, logs := buildCopilot(t, map[string]string{"COPILOT_BASE_URL": up.srv.URL}, trustingClient(up.srv))
-	waitForLog(t, logs, "copilot: connection warmed")
-	up.mu.Lock()
-	up.conns[0].Close()
-	up.mu.Unlock()
-	mintOK(t, h.Minter)
-	if conns, _ := up.seen(); conns != 2 {
-		t.Errorf("%d connections, want 2: the closed one and a new one", conns)
-	}
-	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-		if strings.Contains(l, `"msg":"copilot:`) && !strings.Contains(l, `"level":"DEBUG"`) {
-			t.Errorf("copilot log line above debug level, want none: %s", l)
-		}
-	}
-}
-
-// TestWarmUpFailureIsIgnored: a warm-up that cannot connect leaves the
-// start as it was and a debug line in the log; the first Mint dials its
-// own connection.
-func TestWarmUpFailureIsIgnored(t *testing.T) {
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closedURL := "https://" + closed.Addr().String()
-	closed.Close()
-	for _, tt := range []struct {
-		name string
-		// setup returns the base URL; up, when set, serves the Mint.
-		setup func(up *tlsStandIn) string
-	}{
-		{"nothing listening", func(*tlsStandIn) string { return closedURL }},
-		{"handshake refused", func(up *tlsStandIn) string {
-			var hellos atomic.Int32
-			up.onHello(func() error {
-				if hellos.Add(1) == 1 {
-					return errors.New("the warm-up's handshake is refused")
-				}
-				return nil
-			})
-			return up.srv.URL
-		}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			up := newTLSStandIn(t, false)
-			base := tt.setup(up)
-			h, logs := buildCopilot(t, map[string]string{"COPILOT_BASE_URL": base}, trustingClient(up.srv))
-			waitForLog(t, logs, "copilot: warm-up failed")
-			for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-				if strings.Contains(l, "warm-up") && !strings.Contains(l, `"level":"DEBUG"`) {
-					t.Errorf("warm-up log line above debug level: %s", l)
-				}
-			}
-			if base == up.srv.URL {
-				mintOK(t, h.Minter)
-				if _, requests := up.seen(); len(requests) != 1 {
-					t.Errorf("requests = %q, want the call alone", requests)
-				}
-			}
-			assertNoSecrets(t, logs.String())
-		})
-	}
-}
-
-// closingServer is a Copilot stand-in that answers the first request on
-// each connection and then drops the connection as its next request
-// arrives, without ever saying Connection: close: as Copilot does with a
-// connection that idled past its timeout while the function was frozen.
-// The first together calls are answered only once all of them arrived, so
-// that each keeps a connection of its own.
-func closingServer(t *testing.T, together int) (*httptest.Server, func() int) {
-	t.Helper()
-	var mu sync.Mutex
-	served := map[string]bool{}
-	conns, first := 0, 0
-	var ready sync.WaitGroup
-	ready.Add(together)
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		mu.Lock()
-		again := served[r.RemoteAddr]
-		served[r.RemoteAddr] = true
-		if !again {
-			first++
-		}
-		wait := !again && first <= together
-		mu.Unlock()
-		if again {
-			c, _, err := http.NewResponseController(w).Hijack()
-			if err == nil {
-				c.Close()
-			}
-			return
-		}
-		if wait {
-			ready.Done()
-			ready.Wait()
-		}
-		_, _ = io.WriteString(w, `{"auth_key": "`+authKey+`"}`)
-	}))
-	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
-		if st == http.StateNew {
-			mu.Lock()
-			conns++
-			mu.Unlock()
-		}
-	}
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv, func() int {
-		mu.Lock()
-		defer mu.Unlock()
-		return conns
-	}
-}
-
-// TestClosedPooledConnectionNeverSurfaces: after calls that leave idle
-// connections in the pool, Copilot drops them all; the next Mint still
-// gets its auth key, from one attempt, on a new connection, without
-// spending the retry a transient fault may have.
-func TestClosedPooledConnectionNeverSurfaces(t *testing.T) {
-	for _, idle := range []int{1, 2} {
-		t.Run(fmt.Sprintf("%d idle", idle), func(t *testing.T) {
-			srv, conns := closingServer(t, idle)
-			var logs bytes.Buffer
-			m := newMinter(mustParse(t, srv.URL), 2*time.Second, &fakeCreds{values: original},
-				slog.New(slog.NewJSONHandler(&logs, nil)), trustingClient(srv))
-
-			var wg sync.WaitGroup
-			for range idle {
-				wg.Go(func() {
-					if _, err := m.Mint(t.Context(), user); err != nil {
-						t.Errorf("first Mint: %v", err)
-					}
-				})
-			}
-			wg.Wait()
-			if n := conns(); n != idle {
-				t.Fatalf("%d connections after the first calls, want %d idle ones", n, idle)
-			}
-
-			got, err := m.Mint(t.Context(), user)
-			if err != nil || got != (Response{AuthKey: authKey}) {
-				t.Fatalf("Mint on a pool of closed connections = %v, %v; want the auth key", got, err)
-			}
-			if n := conns(); n != idle+1 {
-				t.Errorf("%d connections, want %d: the call went out again on a new one", n, idle+1)
-			}
-			if s := logs.String(); s != "" {
-				t.Errorf("log = %s, want nothing: no retry of a fault was needed", s)
-			}
-		})
-	}
-}
-
-func TestStaleOnlyOnAReusedConnection(t *testing.T) {
-	// A connection that fails on its first request is no stale pooled one:
-	// it gets the transient-fault retry, not the immediate one.
-	srv, conns := closingServer(t, 0)
-	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
-			c.Close()
-		}
-	})
-	m := newMinter(mustParse(t, srv.URL), 2*time.Second, &fakeCreds{values: original}, slog.New(slog.DiscardHandler), trustingClient(srv))
-	_, err := m.Mint(t.Context(), user)
-	if !errors.Is(err, ErrUnavailable) {
-		t.Fatalf("Mint error = %v, want ErrUnavailable", err)
-	}
-	if n := conns(); n != maxAttempts {
-		t.Errorf("%d connections, want %d: one per attempt, none extra", n, maxAttempts)
-	}
-}
-
-func mustParse(t *testing.T, raw string) *url.URL {
-	t.Helper()
-	u, err := checkBaseURL(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
 }

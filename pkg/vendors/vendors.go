@@ -8,8 +8,11 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
 	"github.com/vendortokens/vendor-token-functions/pkg/decagon"
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
+	"github.com/vendortokens/vendor-token-functions/pkg/hubspot"
+	"github.com/vendortokens/vendor-token-functions/pkg/hubspot/hubspottest"
 	"github.com/vendortokens/vendor-token-functions/pkg/intercom"
 	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
+	"github.com/vendortokens/vendor-token-functions/pkg/stream"
 	"github.com/vendortokens/vendor-token-functions/pkg/zendesk"
 )
 
@@ -31,6 +34,8 @@ var list = []entry{
 	{Vendor: decagon.Descriptor},
 	{Vendor: zendesk.Descriptor},
 	{Vendor: intercom.Descriptor},
+	{Vendor: hubspot.Descriptor, StandIn: hubspottest.Dev()},
+	{Vendor: stream.Descriptor},
 }
 
 // All returns every vendor, in the order of the README's endpoint table.

@@ -1,9 +1,8 @@
-package copilot
+package upstream
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -51,8 +50,8 @@ func (c *slowCreds) Reload(ctx context.Context) (secrets.Values, error) {
 }
 
 // TestCredentialReadsOutsideTheBudget reads the credentials, and re-reads
-// them after a 401, for longer than COPILOT_TIMEOUT: neither read eats
-// into the time Copilot is given.
+// them after a 401, for longer than the Endpoint's Timeout: neither read eats
+// into the time the vendor is given.
 func TestCredentialReadsOutsideTheBudget(t *testing.T) {
 	const timeout = 300 * time.Millisecond
 	const slow = timeout + 100*time.Millisecond
@@ -62,16 +61,16 @@ func TestCredentialReadsOutsideTheBudget(t *testing.T) {
 		reply reply
 		calls int32
 	}{
-		{"a slow read", &slowCreds{valuesDelay: slow}, reply{status: http.StatusOK, body: `{"auth_key": "` + authKey + `"}`}, 1},
-		{"a slow re-read after a 401", &slowCreds{reloadDelay: slow}, reply{accept: rotatedID}, 2},
+		{"a slow read", &slowCreds{valuesDelay: slow}, reply{status: http.StatusOK, body: `{"token": "` + token + `"}`}, 1},
+		{"a slow re-read after a 401", &slowCreds{reloadDelay: slow}, reply{accept: true}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			up := newUpstream(t, tt.reply)
-			m, logs := testMinter(t, up.srv.URL, timeout, tt.creds)
-			got, err := m.Mint(t.Context(), user)
-			if err != nil || got != (Response{AuthKey: authKey}) {
-				t.Fatalf("Mint = %v, %v; want the auth key", got, err)
+			up := newStandIn(t, tt.reply)
+			e, logs := testEndpoint(t, up.srv.URL, timeout, tt.creds)
+			got, err := e.Call(t.Context(), reqBody)
+			if err != nil || got != token {
+				t.Fatalf("Call = %q, %v; want the token", got, err)
 			}
 			if n := up.calls.Load(); n != tt.calls {
 				t.Errorf("upstream calls = %d, want %d", n, tt.calls)
@@ -84,11 +83,11 @@ func TestCredentialReadsOutsideTheBudget(t *testing.T) {
 // TestReloadIsBounded: the re-read after a 401 has ReloadTimeout, however
 // long the caller would wait.
 func TestReloadIsBounded(t *testing.T) {
-	up := newUpstream(t, reply{status: http.StatusUnauthorized})
+	up := newStandIn(t, reply{status: http.StatusUnauthorized})
 	creds := &slowCreds{}
-	m, _ := testMinter(t, up.srv.URL, MaxTimeout, creds)
-	if _, err := m.Mint(context.Background(), user); !errors.Is(err, ErrRejected) {
-		t.Fatalf("Mint error = %v, want ErrRejected", err)
+	e, _ := testEndpoint(t, up.srv.URL, MaxTimeout, creds)
+	if _, err := e.Call(context.Background(), reqBody); !errors.Is(err, testErrs.Rejected) {
+		t.Fatalf("Call error = %v, want Rejected", err)
 	}
 	creds.mu.Lock()
 	left := creds.reloadDeadline
@@ -98,12 +97,12 @@ func TestReloadIsBounded(t *testing.T) {
 	}
 }
 
-// TestMintAnswersBeforeTheCallerDeadline: with Copilot hanging and
-// COPILOT_TIMEOUT longer than the invocation has left, Mint gives up
-// while the invocation can still answer.
-func TestMintAnswersBeforeTheCallerDeadline(t *testing.T) {
+// TestCallAnswersBeforeTheCallerDeadline: with the vendor hanging and
+// the Endpoint's Timeout longer than the invocation has left, Call gives
+// up while the invocation can still answer.
+func TestCallAnswersBeforeTheCallerDeadline(t *testing.T) {
 	hang := make(chan struct{})
-	up := newUpstream(t, reply{status: http.StatusOK})
+	up := newStandIn(t, reply{status: http.StatusOK})
 	up.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		up.calls.Add(1)
 		select {
@@ -112,30 +111,30 @@ func TestMintAnswersBeforeTheCallerDeadline(t *testing.T) {
 		}
 	})
 	t.Cleanup(func() { close(hang) })
-	m, _ := testMinter(t, up.srv.URL, MaxTimeout, &fakeCreds{values: original})
+	e, _ := testEndpoint(t, up.srv.URL, MaxTimeout, &fakeCreds{values: original})
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
-	_, err := m.Mint(ctx, user)
-	if !errors.Is(err, ErrUnavailable) {
-		t.Fatalf("Mint error = %v, want ErrUnavailable", err)
+	_, err := e.Call(ctx, reqBody)
+	if !errors.Is(err, testErrs.Unavailable) {
+		t.Fatalf("Call error = %v, want Unavailable", err)
 	}
 	if ctx.Err() != nil {
-		t.Errorf("Mint returned after the caller's deadline: no time was left to answer")
+		t.Errorf("Call returned after the caller's deadline: no time was left to answer")
 	}
 }
 
-// TestUnauthorizedStorm: Copilot refuses every request, and the secret
+// TestUnauthorizedStorm: the vendor refuses every request, and the secret
 // has not changed. Each request makes one upstream call, and the storm one
 // re-read of the secret.
 func TestUnauthorizedStorm(t *testing.T) {
 	const requests = 16
-	up := newUpstream(t, reply{status: http.StatusUnauthorized, body: `{"reason": "AUTH.UNAUTHORIZED"}`})
-	sm := secretstest.NewServer(t, map[string]string{"copilot": `{"client_id":"` + clientID + `","client_secret":"` + clientSecret + `"}`})
+	up := newStandIn(t, reply{status: http.StatusUnauthorized, body: `{"reason": "AUTH.UNAUTHORIZED"}`})
+	sm := secretstest.NewServer(t, map[string]string{"vendor": `{"api_key":"` + apiKey + `"}`})
 	var mu sync.Mutex
 	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	loader := &secrets.Loader{
 		API:    sm.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),
-		Getenv: func(k string) string { return map[string]string{"COPILOT_SECRET_ID": "copilot"}[k] },
+		Getenv: func(k string) string { return map[string]string{"VENDOR_SECRET_ID": "vendor"}[k] },
 		TTL:    time.Hour,
 		Logger: slog.New(slog.DiscardHandler),
 		Now: func() time.Time {
@@ -144,20 +143,20 @@ func TestUnauthorizedStorm(t *testing.T) {
 			return now
 		},
 	}
-	loaded, err := loader.Load(t.Context(), secrets.Spec{Setting: "COPILOT_SECRET_ID", Keys: []string{"client_id", "client_secret"}, Check: CheckCredentials})
+	loaded, err := loader.Load(t.Context(), secrets.Spec{Setting: "VENDOR_SECRET_ID", Keys: []string{"api_key"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()
 	now = now.Add(secrets.ReloadInterval) // so a 401 may re-read it
 	mu.Unlock()
-	m, logs := testMinter(t, up.srv.URL, 2*time.Second, loaded[0])
+	e, logs := testEndpoint(t, up.srv.URL, 2*time.Second, loaded[0])
 
 	var wg sync.WaitGroup
 	for range requests {
 		wg.Go(func() {
-			if _, err := m.Mint(t.Context(), user); !errors.Is(err, ErrRejected) {
-				t.Errorf("Mint error = %v, want ErrRejected", err)
+			if _, err := e.Call(t.Context(), reqBody); !errors.Is(err, testErrs.Rejected) {
+				t.Errorf("Call error = %v, want Rejected", err)
 			}
 		})
 	}
@@ -174,29 +173,4 @@ func TestUnauthorizedStorm(t *testing.T) {
 		}
 	}
 	assertNoSecrets(t, logs.String())
-}
-
-func TestCheckCredentials(t *testing.T) {
-	tests := []struct {
-		name  string
-		creds secrets.Values
-		ok    bool
-	}{
-		{"both", original, true},
-		{"no client_id", secrets.Values{"client_secret": []byte(clientSecret)}, false},
-		{"no client_secret", secrets.Values{"client_id": []byte(clientID)}, false},
-		{"colon in client_id", secrets.Values{"client_id": []byte("a:b"), "client_secret": []byte(clientSecret)}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := CheckCredentials(tt.creds)
-			if (err == nil) != tt.ok {
-				t.Fatalf("CheckCredentials = %v, want ok = %v", err, tt.ok)
-			}
-			if err != nil && !errors.Is(err, ErrCredentials) {
-				t.Errorf("error %v is not ErrCredentials", err)
-			}
-			assertNoSecrets(t, fmt.Sprint(err))
-		})
-	}
 }

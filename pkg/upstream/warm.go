@@ -1,4 +1,4 @@
-package copilot
+package upstream
 
 import (
 	"cmp"
@@ -20,32 +20,33 @@ import (
 // concurrency) may wait much longer than that.
 const maxParkedAge = 30 * time.Second
 
-// warm opens the client's connection to Copilot's host at cold start: TCP
-// and TLS, nothing more, so no request and no credential is sent. The
+// Warm opens the client's connection to the host of base at cold start:
+// TCP and TLS, nothing more, so no request and no credential is sent. The
 // connection is parked in the client's dialer, where the first request's
 // dial takes it (see dialer); the warm-up costs the two handshakes only.
+// Its log lines, at debug level, start with name and a colon.
 //
 // It does nothing for an http:// base URL (loopback only, with no
 // handshake worth saving) or when a proxy applies to the base URL: the
-// connection would then go to the proxy, not to Copilot's host. It gives
-// up after timeout; a failure is logged at debug level and changes
-// nothing, the first Mint then dials as it would have without it.
-func warm(ctx context.Context, client httpClient, base *url.URL, timeout time.Duration, logger *slog.Logger) {
+// connection would then go to the proxy, not to the vendor's host. It
+// gives up after timeout; a failure is logged at debug level and changes
+// nothing, the first call then dials as it would have without it.
+func (c *Client) Warm(ctx context.Context, name string, base *url.URL, timeout time.Duration, logger *slog.Logger) {
 	if base.Scheme != "https" {
 		return
 	}
-	if proxy, err := client.proxy(&http.Request{URL: base}); err != nil || proxy != nil {
-		logger.LogAttrs(ctx, slog.LevelDebug, "copilot: no warm-up through a proxy")
+	if proxy, err := c.proxy(&http.Request{URL: base}); err != nil || proxy != nil {
+		logger.LogAttrs(ctx, slog.LevelDebug, name+": no warm-up through a proxy")
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
-	if err := client.dialer.park(ctx, net.JoinHostPort(base.Hostname(), cmp.Or(base.Port(), "443"))); err != nil {
-		logger.LogAttrs(ctx, slog.LevelDebug, "copilot: warm-up failed", slog.String("error", transportOutcome(err).String()))
+	if err := c.dialer.park(ctx, net.JoinHostPort(base.Hostname(), cmp.Or(base.Port(), "443"))); err != nil {
+		logger.LogAttrs(ctx, slog.LevelDebug, name+": warm-up failed", slog.String("error", transportOutcome(err).String()))
 		return
 	}
-	logger.LogAttrs(ctx, slog.LevelDebug, "copilot: connection warmed", slog.Int64("duration_ms", time.Since(start).Milliseconds()))
+	logger.LogAttrs(ctx, slog.LevelDebug, name+": connection warmed", slog.Int64("duration_ms", time.Since(start).Milliseconds()))
 }
 
 // errParked is park's answer when the dialer already holds, or held, the
@@ -83,7 +84,7 @@ type parked struct {
 }
 
 // newDialer returns a dialer with a copy of config: net/http has set its
-// protocols (NextProtos) by then; see newHTTPClient.
+// protocols (NextProtos) by then; see NewClient.
 func newDialer(config *tls.Config) *dialer {
 	return &dialer{
 		tcp:    net.Dialer{Timeout: MaxTimeout, KeepAlive: 30 * time.Second},
