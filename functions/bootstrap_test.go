@@ -10,11 +10,11 @@ import (
 	"maps"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -23,11 +23,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
-	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
 	"github.com/vendortokens/vendor-token-functions/pkg/runtimeapi"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 )
 
 // emulatorPkg is the AWS Lambda Runtime Interface Emulator, a tool
@@ -75,17 +74,13 @@ func TestBootstraps(t *testing.T) {
 	var envFile map[string]map[string]string
 	readJSON(t, filepath.Join("..", "events", "env.json"), &envFile)
 	tpl := mustReadTemplate(t)
-	copilotAPI := httptest.NewServer(copilottest.Dev())
-	t.Cleanup(copilotAPI.Close)
 
 	for name, v := range eventFunctions {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			checkNoDevValues(t, bootstrap[v.Name])
 			settings, secretID, secretValue := lambdaSettings(t, envFile[v.LogicalID], v)
-			if _, ok := settings["COPILOT_BASE_URL"]; ok {
-				settings["COPILOT_BASE_URL"] = copilotAPI.URL
-			}
+			settings = withStandIn(t, v, settings)
 			sm := secretstest.NewServer(t, map[string]string{secretID: secretValue})
 			rie := startEmulator(t, ctx, emulatorPath, bootstrap[v.Name], functionEnv(t, tpl, v.LogicalID, sm, settings))
 
@@ -117,20 +112,21 @@ func TestBootstraps(t *testing.T) {
 		})
 	}
 
-	// A missing secret stops the function at init.
+	// A missing secret stops the function at init: shown with the first
+	// vendor whose secret has a required key.
+	v := vendors.All()[slices.IndexFunc(vendors.All(), func(v descriptor.Vendor) bool { return len(v.Secret.Keys) > 0 })]
 	for _, tt := range []struct {
 		name    string
 		secrets map[string]string // in Secrets Manager
-		setID   bool              // whether KUSTOMER_SECRET_ID names dev/kustomer
+		setID   bool              // whether the secret's setting names dev/<vendor>
 		want    []string
 	}{
-		{"secret not configured", nil, false, []string{"KUSTOMER_SECRET_ID", "secret is not configured"}},
-		{"secret not in Secrets Manager", nil, true, []string{"KUSTOMER_SECRET_ID", "ResourceNotFoundException"}},
-		{"secret without its key", map[string]string{"dev/kustomer": `{"other":"dev-only-value"}`}, true, []string{"KUSTOMER_SECRET_ID", `JSON key "secret" is missing`}},
+		{"secret not configured", nil, false, []string{v.Secret.Setting, "secret is not configured"}},
+		{"secret not in Secrets Manager", nil, true, []string{v.Secret.Setting, "ResourceNotFoundException"}},
+		{"secret without its key", map[string]string{"dev/" + v.Name: `{"other":"dev-only-value"}`}, true, []string{v.Secret.Setting, `JSON key "` + v.Secret.Keys[0] + `" is missing`}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			v := kustomer.Descriptor
 			settings, _, _ := lambdaSettings(t, envFile[v.LogicalID], v)
 			if !tt.setID {
 				delete(settings, v.Secret.Setting)
