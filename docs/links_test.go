@@ -104,3 +104,13 @@ func TestLinks(t *testing.T) {
 		}
 	}
 }
+
+// readAll returns a page's whole text, code blocks included.
+func readAll(t *testing.T, page string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
