@@ -111,12 +111,3 @@ func TestBootstrapsLinkOnlyTheirVendor(t *testing.T) {
 		}
 	}
 }
-
-func logicalIDs() []string {
-	var ids []string
-	for _, v := range vendors.All() {
-		ids = append(ids, v.LogicalID)
-	}
-	slices.Sort(ids)
-	return ids
-}
