@@ -1,7 +1,9 @@
 // Command generate writes the files derived from the vendor descriptors
 // (package generate) into the repository it is run in: `make generate`.
-// With -check it writes nothing, lists the generated files that differ
-// from what it would write, and fails if any does: `make lint`.
+// It removes the generated files of a vendor that is gone. With -check it
+// writes and removes nothing, lists the generated files that differ from
+// what it would write or that it would remove, and fails if there is any:
+// `make lint`.
 package main
 
 import (
@@ -43,6 +45,23 @@ func main() {
 			os.Exit(1)
 		}
 		fmt.Println("wrote", f.Path)
+	}
+	obsolete, err := generate.Obsolete(os.DirFS("."), files)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "generate:", err)
+		os.Exit(1)
+	}
+	for _, path := range obsolete {
+		if *check {
+			fmt.Fprintf(os.Stderr, "generate: %s belongs to no vendor; run make generate\n", path)
+			stale++
+			continue
+		}
+		if err := os.Remove(path); err != nil {
+			fmt.Fprintln(os.Stderr, "generate:", err)
+			os.Exit(1)
+		}
+		fmt.Println("removed", path)
 	}
 	if stale > 0 {
 		os.Exit(1)

@@ -78,6 +78,23 @@ func Files(root fs.FS, vendors []descriptor.Vendor) ([]File, error) {
 	return out, nil
 }
 
+// Obsolete returns the generated files that root holds but files (what
+// Files returned) no longer has: the sample event of a vendor that is
+// gone. make generate removes them.
+func Obsolete(root fs.FS, files []File) ([]string, error) {
+	have, err := fs.Glob(root, "events/*.json")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, name := range have {
+		if !slices.ContainsFunc(files, func(f File) bool { return f.Path == name }) {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
 // data is what template.yaml.tmpl and samconfig.toml.tmpl are executed with.
 type data struct {
 	Vendors []descriptor.Vendor

@@ -36,6 +36,10 @@ func TestCommittedFilesAreFresh(t *testing.T) {
 			t.Errorf("%s is stale: run make generate", f.Path)
 		}
 	}
+	obsolete, err := generate.Obsolete(os.DirFS("../.."), files)
+	if err != nil || len(obsolete) > 0 {
+		t.Errorf("obsolete generated files %v (%v): run make generate", obsolete, err)
+	}
 }
 
 // acme is a vendor that exists only here: the generator knows nothing of a
@@ -113,6 +117,23 @@ func TestNewVendor(t *testing.T) {
 	}
 	if ref := content(t, files, "pkg/acme/README.md"); !strings.Contains(ref, "https://acme.example.com/docs/identity") || !strings.Contains(ref, "`ACME_TOKEN_TTL`") {
 		t.Errorf("pkg/acme/README.md reference:\n%s", ref)
+	}
+}
+
+// The sample event of a vendor that is gone is obsolete; the others, and
+// the env files, are not.
+func TestObsolete(t *testing.T) {
+	fs := docs(acme)
+	for _, name := range []string{"events/acme.json", "events/gone.json", "events/env.json", "events/start-api-env.json"} {
+		fs[name] = &fstest.MapFile{Data: []byte("{}")}
+	}
+	files, err := generate.Files(fs, []descriptor.Vendor{acme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := generate.Obsolete(fs, files)
+	if err != nil || len(got) != 1 || got[0] != "events/gone.json" {
+		t.Errorf("Obsolete = %v, %v, want [events/gone.json]", got, err)
 	}
 }
 
