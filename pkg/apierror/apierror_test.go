@@ -35,7 +35,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestErrorsIs(t *testing.T) {
-	err := fmt.Errorf("kustomer: %w", errNoEmail)
+	err := fmt.Errorf("acme: %w", errNoEmail)
 	if !errors.Is(err, errNoEmail) || !errors.Is(err, apierror.Forbidden) || errors.Is(err, apierror.Unauthorized) {
 		t.Fatalf("errors.Is does not see the sentinel and only its kind")
 	}

@@ -85,17 +85,17 @@ func TestEnvCollectsEveryError(t *testing.T) {
 
 func ExampleEnv() {
 	env := config.New(func(name string) string {
-		return map[string]string{"CCAI_TOKEN_TTL": "2h", "KUSTOMER_IDENTIFY_BY": "phone"}[name]
+		return map[string]string{"ACME_TOKEN_TTL": "2h", "ACME_IDENTIFY_BY": "phone"}[name]
 	})
-	ttl := env.Duration("CCAI_TOKEN_TTL", time.Hour, time.Minute, 24*time.Hour)
-	env.OneOf("KUSTOMER_IDENTIFY_BY", "external_id", "external_id", "email")
-	env.Required("CCAI_COMPANY_NAME")
+	ttl := env.Duration("ACME_TOKEN_TTL", time.Hour, time.Minute, 24*time.Hour)
+	env.OneOf("ACME_IDENTIFY_BY", "external_id", "external_id", "email")
+	env.Required("ACME_COMPANY_NAME")
 	fmt.Println(ttl)
 	fmt.Println(env.Err())
 	// Output:
 	// 2h0m0s
-	// KUSTOMER_IDENTIFY_BY: setting is not valid: must be one of external_id, email
-	// CCAI_COMPANY_NAME: required setting is not set
+	// ACME_IDENTIFY_BY: setting is not valid: must be one of external_id, email
+	// ACME_COMPANY_NAME: required setting is not set
 }
 
 func TestEnvRead(t *testing.T) {

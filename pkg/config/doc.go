@@ -6,6 +6,6 @@
 // Create one Env, read every setting through it, then check Err:
 //
 //	env := config.New(os.Getenv)
-//	ttl := env.Duration("CCAI_TOKEN_TTL", time.Hour, time.Minute, 24*time.Hour)
+//	ttl := env.Duration("ACME_TOKEN_TTL", time.Hour, time.Minute, 24*time.Hour)
 //	if err := env.Err(); err != nil { ... }
 package config

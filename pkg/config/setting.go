@@ -11,7 +11,7 @@ import (
 // deployment, the sample settings and the reference docs are generated
 // from it.
 type Setting struct {
-	// Name is the environment variable, such as "CCAI_TOKEN_TTL".
+	// Name is the environment variable, such as "ACME_TOKEN_TTL".
 	Name string
 	// Description says what the setting means, in one or two sentences
 	// that read well in a table and in a template parameter's Description.
@@ -39,7 +39,7 @@ type Setting struct {
 }
 
 // Parameter is the setting's SAM template parameter: its name in upper
-// camel case, "CCAI_TOKEN_TTL" giving "CcaiTokenTtl".
+// camel case, "ACME_TOKEN_TTL" giving "AcmeTokenTtl".
 func (s Setting) Parameter() string {
 	var b strings.Builder
 	for _, word := range strings.Split(strings.ToLower(s.Name), "_") {

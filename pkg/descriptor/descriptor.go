@@ -25,10 +25,10 @@ type Vendor struct {
 	// LogicalID is the function's SAM logical ID in template.yaml: Name
 	// with a capital first letter, followed by "Function".
 	LogicalID string
-	// Title is the product's name, such as "Kustomer Chat".
+	// Title is the product's name, such as "Acme Chat".
 	Title string
 	// Summary says what a 200 answer carries, completing "returns ...":
-	// "a Kustomer Chat JWT for the session's user".
+	// "an Acme Chat JWT for the session's user".
 	Summary string
 	// Response is the 200 body, for the endpoint table:
 	// `{"token": "<JWT>", "expires_at": <iat + 900>}`.
@@ -55,12 +55,12 @@ type Vendor struct {
 // Upstream describes the API a vendor's function calls.
 type Upstream struct {
 	// BaseURL is the setting that holds the API's base URL, such as
-	// "COPILOT_BASE_URL". The local server points it at a stand-in.
+	// "ACME_BASE_URL". The local server points it at a stand-in.
 	BaseURL string
 }
 
 // Prefix is the vendor's name as it starts the names of its resources
-// in template.yaml: LogicalID without "Function" ("Kustomer").
+// in template.yaml: LogicalID without "Function" ("Acme").
 func (v Vendor) Prefix() string { return strings.TrimSuffix(v.LogicalID, "Function") }
 
 // Setting returns the vendor's setting called name, and whether it has one.
@@ -98,11 +98,11 @@ type Deps struct {
 // Route is one route of the HTTP API.
 type Route struct {
 	Method string // such as "POST"
-	Path   string // such as "/kustomer/token"
+	Path   string // such as "/acme/token"
 	// Query documents the query parameters the route reads, such as
 	// "platform=web|ios|android"; empty for none.
 	Query string
 }
 
-// Key is the route's API Gateway route key, such as "POST /kustomer/token".
+// Key is the route's API Gateway route key, such as "POST /acme/token".
 func (r Route) Key() string { return r.Method + " " + r.Path }

@@ -8,8 +8,8 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
 )
 
-// Value is the dev-only value of a secret's JSON key: Value("copilot",
-// "client_secret") is "dev-only-copilot-client-secret-not-for-production".
+// Value is the dev-only value of a secret's JSON key: Value("acme",
+// "client_secret") is "dev-only-acme-client-secret-not-for-production".
 func Value(vendor, key string) string {
 	return "dev-only-" + vendor + "-" + strings.ReplaceAll(key, "_", "-") + "-not-for-production"
 }

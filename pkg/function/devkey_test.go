@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
-	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
 	"github.com/vendortokens/vendor-token-functions/pkg/localapi"
 	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendortest"
 )
 
 // devSessionKey is the dev-only session key that the local server
@@ -89,7 +89,7 @@ func TestBuildRefusesDevSessionKey(t *testing.T) {
 				env = withEnv(env, "SESSION_SECRET_JSON", `{"signing_key":"`+devKey+`"}`)
 			}
 			var logs logtest.Buffer
-			_, err := function.Build(t.Context(), kustomer.Descriptor, function.Deps{
+			_, err := function.Build(t.Context(), vendortest.Acme, function.Deps{
 				Getenv:             func(k string) string { return env[k] },
 				Logger:             slog.New(slog.NewJSONHandler(&logs, nil)),
 				Secrets:            srv.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),
@@ -136,7 +136,7 @@ func TestRereadDevSessionKeyIsRefused(t *testing.T) {
 	}
 	forged := signSessionWith(t, devKey, map[string]any{"sub": "anyone"})
 	resp, _ = h.Handle(t.Context(), events.APIGatewayV2HTTPRequest{
-		RouteKey: "POST /kustomer/token",
+		RouteKey: route,
 		Headers:  map[string]string{"authorization": "Bearer " + forged},
 	})
 	if resp.StatusCode != 401 {

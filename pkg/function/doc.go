@@ -4,7 +4,7 @@
 // verifier and the vendor's Minter, and returns the httpapi.Handler that
 // serves every warm invocation.
 //
-// A functions/<vendor>/main.go is one line: function.Main(function.Kustomer).
+// A functions/<vendor>/main.go is one line: function.Main(<vendor>.Descriptor).
 // The local server builds the same handlers with Build, so what runs locally
 // is what runs in Lambda.
 package function

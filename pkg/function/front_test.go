@@ -18,9 +18,9 @@ import (
 func TestBuildProtectedFront(t *testing.T) {
 	const origin = "origin-token-for-tests-0123456789abcdef0123456789"
 	srv := secretstest.NewServer(t, map[string]string{
-		"app/session":  `{"signing_key":"` + sessionKey + `"}`,
-		"app/kustomer": `{"secret":"` + kustomerKey + `"}`,
-		"app/front":    `{"origin_token":"` + origin + `"}`,
+		"app/session": `{"signing_key":"` + sessionKey + `"}`,
+		"app/acme":    `{"secret":"` + vendorKey + `"}`,
+		"app/front":   `{"origin_token":"` + origin + `"}`,
 	})
 	env := withEnv(hs256Env(), "FRONT_SECRET_ID", "app/front")
 	var logs bytes.Buffer
@@ -38,7 +38,7 @@ func TestBuildProtectedFront(t *testing.T) {
 		{"around the front", map[string]string{"authorization": session}, 403},
 		{"a guessed token", map[string]string{"authorization": session, front.OriginHeader: "guess"}, 403},
 	} {
-		resp, _ := h.Handle(context.Background(), events.APIGatewayV2HTTPRequest{RouteKey: "POST /kustomer/token", Headers: c.headers})
+		resp, _ := h.Handle(context.Background(), events.APIGatewayV2HTTPRequest{RouteKey: route, Headers: c.headers})
 		if resp.StatusCode != c.status {
 			t.Errorf("%s: status %d, want %d: %s", c.name, resp.StatusCode, c.status, resp.Body)
 		}
@@ -52,9 +52,9 @@ func TestBuildProtectedFront(t *testing.T) {
 
 	// A front token shorter than front.MinTokenBytes stops the function at start.
 	short := secretstest.NewServer(t, map[string]string{
-		"app/session":  `{"signing_key":"` + sessionKey + `"}`,
-		"app/kustomer": `{"secret":"` + kustomerKey + `"}`,
-		"app/front":    `{"origin_token":"short"}`,
+		"app/session": `{"signing_key":"` + sessionKey + `"}`,
+		"app/acme":    `{"secret":"` + vendorKey + `"}`,
+		"app/front":   `{"origin_token":"short"}`,
 	})
 	if _, err := build(t, env, short, &logs); err == nil || !strings.Contains(err.Error(), "FRONT_SECRET_ID") {
 		t.Errorf("Build with a short origin token: %v, want an error naming FRONT_SECRET_ID", err)

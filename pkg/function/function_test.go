@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
 	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -29,26 +28,29 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendortest"
 )
 
 const (
-	sessionKey  = "session-signing-key-for-tests-0123456789abcdef"
-	kustomerKey = "kustomer-chat-secret-for-tests-0123456789"
-	now         = 1_767_000_000
+	sessionKey = "session-signing-key-for-tests-0123456789abcdef"
+	vendorKey  = "vendor-secret-for-tests-0123456789"
+	now        = 1_767_000_000
+	// route is the route of the tests' vendor, vendortest.Acme.
+	route = "POST /acme/token"
 )
 
 func clock() time.Time { return time.Unix(now, 0) }
 
-// hs256Env is a complete hs256-mode Kustomer configuration reading its
-// secrets from Secrets Manager.
+// hs256Env is a complete hs256-mode configuration of the tests' vendor,
+// vendortest.Acme, reading its secrets from Secrets Manager.
 func hs256Env() map[string]string {
 	return map[string]string{
-		"SESSION_MODE":         "hs256",
-		"SESSION_ISSUER":       "https://app.example.com",
-		"SESSION_AUDIENCE":     "support-tokens",
-		"SESSION_SECRET_ID":    "app/session",
-		"KUSTOMER_SECRET_ID":   "app/kustomer",
-		"KUSTOMER_IDENTIFY_BY": "external_id",
+		"SESSION_MODE":      "hs256",
+		"SESSION_ISSUER":    "https://app.example.com",
+		"SESSION_AUDIENCE":  "support-tokens",
+		"SESSION_SECRET_ID": "app/session",
+		"ACME_SECRET_ID":    "app/acme",
+		"ACME_TOKEN_TTL":    "15m",
 	}
 }
 
@@ -80,14 +82,14 @@ func signSessionWith(t *testing.T, key string, claims map[string]any) string {
 
 func newServer(t *testing.T) *secretstest.Server {
 	return secretstest.NewServer(t, map[string]string{
-		"app/session":  `{"signing_key":"` + sessionKey + `"}`,
-		"app/kustomer": `{"secret":"` + kustomerKey + `"}`,
+		"app/session": `{"signing_key":"` + sessionKey + `"}`,
+		"app/acme":    `{"secret":"` + vendorKey + `"}`,
 	})
 }
 
 func build(t *testing.T, env map[string]string, srv *secretstest.Server, logs *bytes.Buffer) (*httpapi.Handler, error) {
 	t.Helper()
-	h, err := function.Build(context.Background(), kustomer.Descriptor, function.Deps{
+	h, err := function.Build(context.Background(), vendortest.Acme, function.Deps{
 		Getenv:  func(k string) string { return env[k] },
 		Logger:  slog.New(slog.NewJSONHandler(logs, nil)),
 		Secrets: srv.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),
@@ -96,9 +98,9 @@ func build(t *testing.T, env map[string]string, srv *secretstest.Server, logs *b
 	return h, err
 }
 
-// TestBuildServesFromSessionIdentity builds the Kustomer function from
-// Secrets Manager and proves the token names the session's user, whatever
-// the request body claims.
+// TestBuildServesFromSessionIdentity builds the function from Secrets
+// Manager and proves the token names the session's user, whatever the
+// request body claims.
 func TestBuildServesFromSessionIdentity(t *testing.T) {
 	var logs bytes.Buffer
 	srv := newServer(t)
@@ -112,7 +114,7 @@ func TestBuildServesFromSessionIdentity(t *testing.T) {
 	}
 	session := sessionToken(t, "user-42")
 	resp, _ := h.Handle(context.Background(), events.APIGatewayV2HTTPRequest{
-		RouteKey: "POST /kustomer/token",
+		RouteKey: route,
 		Headers:  map[string]string{"authorization": "Bearer " + session},
 		Body:     `{"externalId":"someone-else","user_id":"someone-else","email":"evil@example.com"}`,
 	})
@@ -123,18 +125,17 @@ func TestBuildServesFromSessionIdentity(t *testing.T) {
 	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
 		t.Fatal(err)
 	}
-	tok, err := jwt.Parse([]byte(body.Token), jwt.WithKey(jwa.HS256(), []byte(kustomerKey)), jwt.WithClock(jwt.ClockFunc(clock)))
+	tok, err := jwt.Parse([]byte(body.Token), jwt.WithKey(jwa.HS256(), []byte(vendorKey)), jwt.WithClock(jwt.ClockFunc(clock)))
 	if err != nil {
-		t.Fatalf("minted token does not verify with the Kustomer secret: %v", err)
+		t.Fatalf("minted token does not verify with the vendor secret: %v", err)
 	}
-	var externalID string
-	if err := tok.Get("externalId", &externalID); err != nil || externalID != "user-42" {
-		t.Fatalf("externalId = %q (%v), want the session's user-42", externalID, err)
+	if sub, ok := tok.Subject(); !ok || sub != "user-42" {
+		t.Fatalf("sub = %q, want the session's user-42", sub)
 	}
 	if tok.Has("email") {
-		t.Fatalf("token carries email as well as externalId")
+		t.Fatalf("token carries an email the session does not say is verified")
 	}
-	for _, secret := range []string{sessionKey, kustomerKey, session, body.Token} {
+	for _, secret := range []string{sessionKey, vendorKey, session, body.Token} {
 		if strings.Contains(logs.String(), secret) {
 			t.Fatalf("log leaks a secret or token: %s", logs.String())
 		}
@@ -155,14 +156,14 @@ func TestBuildRefusesBadSettings(t *testing.T) {
 		{name: "jwks without url", change: map[string]string{"SESSION_MODE": "jwks"}, is: config.ErrMissing, names: []string{"SESSION_JWKS_URL"}},
 		{name: "bad leeway", change: map[string]string{"SESSION_LEEWAY": "an hour"}, is: config.ErrInvalid, names: []string{"SESSION_LEEWAY"}},
 		{name: "bad secrets ttl", change: map[string]string{"SECRETS_TTL": "-1s"}, is: config.ErrInvalid, names: []string{"SECRETS_TTL"}},
-		{name: "bad identify-by", change: map[string]string{"KUSTOMER_IDENTIFY_BY": "phone"}, is: config.ErrInvalid, names: []string{"KUSTOMER_IDENTIFY_BY"}},
-		{name: "vendor secret not named", change: map[string]string{"KUSTOMER_SECRET_ID": ""}, is: secrets.ErrNotConfigured, names: []string{"KUSTOMER_SECRET_ID"}},
-		{name: "vendor secret missing", secret: map[string]string{"app/session": `{"signing_key":"` + sessionKey + `"}`}, is: secrets.ErrFetch, names: []string{"KUSTOMER_SECRET_ID"}},
-		{name: "vendor key empty", secret: map[string]string{"app/session": `{"signing_key":"` + sessionKey + `"}`, "app/kustomer": `{"secret":""}`}, is: secrets.ErrMissingKey, names: []string{"KUSTOMER_SECRET_ID", "secret"}},
-		{name: "session key malformed", secret: map[string]string{"app/session": `{"signing_key":`, "app/kustomer": `{"secret":"` + kustomerKey + `"}`}, is: secrets.ErrMalformed, names: []string{"SESSION_SECRET_ID"}},
+		{name: "bad vendor setting", change: map[string]string{"ACME_TOKEN_TTL": "a fortnight"}, is: config.ErrInvalid, names: []string{"ACME_TOKEN_TTL"}},
+		{name: "vendor secret not named", change: map[string]string{"ACME_SECRET_ID": ""}, is: secrets.ErrNotConfigured, names: []string{"ACME_SECRET_ID"}},
+		{name: "vendor secret missing", secret: map[string]string{"app/session": `{"signing_key":"` + sessionKey + `"}`}, is: secrets.ErrFetch, names: []string{"ACME_SECRET_ID"}},
+		{name: "vendor key empty", secret: map[string]string{"app/session": `{"signing_key":"` + sessionKey + `"}`, "app/acme": `{"secret":""}`}, is: secrets.ErrMissingKey, names: []string{"ACME_SECRET_ID", "secret"}},
+		{name: "session key malformed", secret: map[string]string{"app/session": `{"signing_key":`, "app/acme": `{"secret":"` + vendorKey + `"}`}, is: secrets.ErrMalformed, names: []string{"SESSION_SECRET_ID"}},
 		{name: "trust flag not a boolean", change: map[string]string{"SESSION_TRUST_UNVERIFIED_EMAIL": "yes-please"}, is: config.ErrInvalid, names: []string{"SESSION_TRUST_UNVERIFIED_EMAIL"}},
 		{name: "jwks url with user info", change: map[string]string{"SESSION_MODE": "jwks", "SESSION_JWKS_URL": "https://user:pa55word@127.0.0.1:9/jwks.json?key=q5ecret"}, is: config.ErrInvalid, names: []string{"SESSION_JWKS_URL"}},
-		{name: "session key too short", secret: map[string]string{"app/session": `{"signing_key":"short-but-secret"}`, "app/kustomer": `{"secret":"` + kustomerKey + `"}`}, is: function.ErrConfig, names: []string{"SESSION_SECRET_ID", "signing_key"}},
+		{name: "session key too short", secret: map[string]string{"app/session": `{"signing_key":"short-but-secret"}`, "app/acme": `{"secret":"` + vendorKey + `"}`}, is: function.ErrConfig, names: []string{"SESSION_SECRET_ID", "signing_key"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -173,7 +174,7 @@ func TestBuildRefusesBadSettings(t *testing.T) {
 			srv := newServer(t)
 			if tc.secret != nil {
 				srv.Delete("app/session")
-				srv.Delete("app/kustomer")
+				srv.Delete("app/acme")
 				for id, v := range tc.secret {
 					srv.Set(id, v)
 				}
@@ -191,7 +192,7 @@ func TestBuildRefusesBadSettings(t *testing.T) {
 					t.Errorf("error %q does not name %s", err, name)
 				}
 			}
-			for _, value := range []string{sessionKey, kustomerKey, "short-but-secret", "an hour", "cookie", "phone", "yes-please", "pa55word", "q5ecret"} {
+			for _, value := range []string{sessionKey, vendorKey, "short-but-secret", "an hour", "cookie", "a fortnight", "yes-please", "pa55word", "q5ecret"} {
 				if strings.Contains(err.Error(), value) || strings.Contains(logs.String(), value) {
 					t.Errorf("error or log repeats the value %q: %v / %s", value, err, logs.String())
 				}
@@ -200,40 +201,42 @@ func TestBuildRefusesBadSettings(t *testing.T) {
 	}
 }
 
-// TestVerifiedEmailOnly builds the Kustomer function in email mode and
-// proves that an email identifies the user only when the session says it
-// is verified, or when SESSION_TRUST_UNVERIFIED_EMAIL says to trust it,
-// which is logged at start; and that a blank user id is refused.
+// TestVerifiedEmailOnly builds the function and proves that the vendor
+// is given the session's email only when the session says it is verified,
+// or when SESSION_TRUST_UNVERIFIED_EMAIL says to trust it, which is logged
+// at start; and that a blank user id is refused. The tests' vendor puts
+// the email it is given in its token.
 func TestVerifiedEmailOnly(t *testing.T) {
 	const email = "user-42@example.com"
 	authorizer := map[string]string{"SESSION_MODE": "authorizer"}
 	trusted := map[string]string{"SESSION_TRUST_UNVERIFIED_EMAIL": "true"}
 	tests := []struct {
 		name       string
-		change     map[string]string // the settings, over hs256Env's in email mode
+		change     map[string]string // the settings, over hs256Env's
 		claims     map[string]any    // the bearer session's, over sub and email
 		authorizer map[string]string // authorizer claims, in authorizer mode
 		status     int
+		email      string // the token's email claim, "" for none
 	}{
-		{name: "verified", claims: map[string]any{"email_verified": true}, status: 200},
-		{name: "not said to be verified", status: 403},
-		{name: "said to be unverified", claims: map[string]any{"email_verified": false}, status: 403},
-		{name: `verified as the string "true"`, claims: map[string]any{"email_verified": "true"}, status: 403},
-		{name: "verified by a claim of another name", claims: map[string]any{"email_verified": true}, status: 403,
+		{name: "verified", claims: map[string]any{"email_verified": true}, status: 200, email: email},
+		{name: "not said to be verified", status: 200},
+		{name: "said to be unverified", claims: map[string]any{"email_verified": false}, status: 200},
+		{name: `verified as the string "true"`, claims: map[string]any{"email_verified": "true"}, status: 200},
+		{name: "verified by a claim of another name", claims: map[string]any{"email_verified": true}, status: 200,
 			change: map[string]string{"SESSION_EMAIL_VERIFIED_CLAIM": "mail_ok"}},
-		{name: "verified by the claim configured", claims: map[string]any{"mail_ok": true}, status: 200,
+		{name: "verified by the claim configured", claims: map[string]any{"mail_ok": true}, status: 200, email: email,
 			change: map[string]string{"SESSION_EMAIL_VERIFIED_CLAIM": "mail_ok"}},
-		{name: "unverified, trusted", claims: map[string]any{"email_verified": false}, change: trusted, status: 200},
-		{name: "trust set to false", change: map[string]string{"SESSION_TRUST_UNVERIFIED_EMAIL": "false"}, status: 403},
-		{name: "null email", claims: map[string]any{"email": nil, "email_verified": true}, status: 403},
+		{name: "unverified, trusted", claims: map[string]any{"email_verified": false}, change: trusted, status: 200, email: email},
+		{name: "trust set to false", change: map[string]string{"SESSION_TRUST_UNVERIFIED_EMAIL": "false"}, status: 200},
+		{name: "null email", claims: map[string]any{"email": nil, "email_verified": true}, status: 200},
 		{name: "blank user id", claims: map[string]any{"sub": "  ", "email_verified": true}, status: 401},
-		{name: "authorizer, verified", change: authorizer, status: 200,
+		{name: "authorizer, verified", change: authorizer, status: 200, email: email,
 			authorizer: map[string]string{"sub": "user-42", "email": email, "email_verified": "true"}},
-		{name: "authorizer, not said to be verified", change: authorizer, status: 403,
+		{name: "authorizer, not said to be verified", change: authorizer, status: 200,
 			authorizer: map[string]string{"sub": "user-42", "email": email}},
-		{name: "authorizer, said to be unverified", change: authorizer, status: 403,
+		{name: "authorizer, said to be unverified", change: authorizer, status: 200,
 			authorizer: map[string]string{"sub": "user-42", "email": email, "email_verified": "false"}},
-		{name: "authorizer, unverified, trusted", status: 200,
+		{name: "authorizer, unverified, trusted", status: 200, email: email,
 			change:     map[string]string{"SESSION_MODE": "authorizer", "SESSION_TRUST_UNVERIFIED_EMAIL": "true"},
 			authorizer: map[string]string{"sub": "user-42", "email": email}},
 		{name: "authorizer, blank user id", change: authorizer, status: 401,
@@ -242,7 +245,6 @@ func TestVerifiedEmailOnly(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			env := hs256Env()
-			env["KUSTOMER_IDENTIFY_BY"] = "email"
 			maps.Copy(env, tc.change)
 			var logs bytes.Buffer
 			h, err := build(t, env, newServer(t), &logs)
@@ -254,7 +256,7 @@ func TestVerifiedEmailOnly(t *testing.T) {
 				t.Errorf("warned at start: %v, want %v:\n%s", warned, want, &logs)
 			}
 
-			req := events.APIGatewayV2HTTPRequest{RouteKey: "POST /kustomer/token"}
+			req := events.APIGatewayV2HTTPRequest{RouteKey: route}
 			if tc.authorizer != nil {
 				req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 					JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: tc.authorizer},
@@ -268,27 +270,27 @@ func TestVerifiedEmailOnly(t *testing.T) {
 			if resp.StatusCode != tc.status {
 				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.status, resp.Body)
 			}
-			switch tc.status {
-			case 200:
-				var body struct{ Token string }
-				if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
-					t.Fatal(err)
+			if tc.status != 200 {
+				return
+			}
+			var body struct{ Token string }
+			if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+				t.Fatal(err)
+			}
+			tok, err := jwt.Parse([]byte(body.Token), jwt.WithKey(jwa.HS256(), []byte(vendorKey)), jwt.WithClock(jwt.ClockFunc(clock)))
+			if err != nil {
+				t.Fatalf("the token does not verify: %v", err)
+			}
+			var got string
+			if tc.email == "" {
+				if tok.Has("email") {
+					_ = tok.Get("email", &got)
+					t.Fatalf("token email %q, want none: the session does not say it is verified", got)
 				}
-				tok, err := jwt.Parse([]byte(body.Token), jwt.WithKey(jwa.HS256(), []byte(kustomerKey)), jwt.WithClock(jwt.ClockFunc(clock)))
-				var got string
-				if err != nil || tok.Get("email", &got) != nil || got != email {
-					t.Fatalf("token email %q (%v), want %q", got, err, email)
-				}
-			case 403:
-				var body struct {
-					Error struct{ Code, Message string }
-				}
-				if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
-					t.Fatal(err)
-				}
-				if body.Error.Code != "forbidden" || !strings.Contains(body.Error.Message, "verified email") {
-					t.Fatalf("error %+v, want forbidden, saying a verified email is needed", body.Error)
-				}
+				return
+			}
+			if err := tok.Get("email", &got); err != nil || got != tc.email {
+				t.Fatalf("token email %q (%v), want %q", got, err, tc.email)
 			}
 		})
 	}
@@ -317,8 +319,8 @@ func TestBuildOfflineOverride(t *testing.T) {
 	var logs bytes.Buffer
 	srv := newServer(t)
 	env := map[string]string{
-		"SESSION_MODE":         "authorizer",
-		"KUSTOMER_SECRET_JSON": `{"secret":"` + kustomerKey + `"}`,
+		"SESSION_MODE":     "authorizer",
+		"ACME_SECRET_JSON": `{"secret":"` + vendorKey + `"}`,
 	}
 	if _, err := build(t, env, srv, &logs); err != nil {
 		t.Fatalf("Build: %v", err)
@@ -326,10 +328,10 @@ func TestBuildOfflineOverride(t *testing.T) {
 	if srv.Calls() != 0 {
 		t.Fatalf("Secrets Manager was called %d times", srv.Calls())
 	}
-	if !strings.Contains(logs.String(), "KUSTOMER_SECRET_JSON") || !strings.Contains(logs.String(), `"level":"WARN"`) {
+	if !strings.Contains(logs.String(), "ACME_SECRET_JSON") || !strings.Contains(logs.String(), `"level":"WARN"`) {
 		t.Fatalf("no warning names the override: %s", logs.String())
 	}
-	if strings.Contains(logs.String(), kustomerKey) {
+	if strings.Contains(logs.String(), vendorKey) {
 		t.Fatalf("log leaks the secret")
 	}
 }
@@ -353,13 +355,13 @@ type movingClock struct{ offset atomic.Int64 }
 func (c *movingClock) Now() time.Time          { return clock().Add(time.Duration(c.offset.Load())) }
 func (c *movingClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
-// buildWarm builds the hs256 Kustomer function with SECRETS_TTL=1m on a
+// buildWarm builds the hs256 function with SECRETS_TTL=1m on a
 // clock the test moves.
 func buildWarm(t *testing.T, srv *secretstest.Server, c *movingClock, logs *logtest.Buffer) *httpapi.Handler {
 	t.Helper()
 	env := hs256Env()
 	env["SECRETS_TTL"] = "1m"
-	h, err := function.Build(context.Background(), kustomer.Descriptor, function.Deps{
+	h, err := function.Build(context.Background(), vendortest.Acme, function.Deps{
 		Getenv:  func(k string) string { return env[k] },
 		Logger:  slog.New(slog.NewJSONHandler(logs, nil)),
 		Secrets: srv.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),
@@ -376,7 +378,7 @@ func buildWarm(t *testing.T, srv *secretstest.Server, c *movingClock, logs *logt
 func until(t *testing.T, h *httpapi.Handler, done func(events.APIGatewayV2HTTPResponse) bool) events.APIGatewayV2HTTPResponse {
 	t.Helper()
 	req := events.APIGatewayV2HTTPRequest{
-		RouteKey: "POST /kustomer/token",
+		RouteKey: route,
 		Headers:  map[string]string{"authorization": "Bearer " + sessionToken(t, "user-42")},
 	}
 	var resp events.APIGatewayV2HTTPResponse
@@ -415,7 +417,7 @@ func TestRereadSessionKeyIsChecked(t *testing.T) {
 	if !strings.Contains(logs.String(), `"level":"ERROR","msg":"secret read again fails its checks`) {
 		t.Errorf("no error is logged: %s", logs.String())
 	}
-	for _, secret := range []string{sessionKey, kustomerKey, short} {
+	for _, secret := range []string{sessionKey, vendorKey, short} {
 		if strings.Contains(logs.String(), secret) {
 			t.Fatalf("log leaks a secret: %s", logs.String())
 		}
@@ -429,7 +431,7 @@ func TestRereadSessionKeyIsChecked(t *testing.T) {
 func TestRereadWeakVendorKeyIsRefused(t *testing.T) {
 	for _, tc := range []struct{ name, secret, says string }{
 		{"one byte", `{"secret":"x"}`, `JSON key \"secret\" is shorter than 16 bytes`},
-		{"trailing newline", `{"secret":"` + kustomerKey + `-2\n"}`, `JSON key \"secret\" has white space at its start or end`},
+		{"trailing newline", `{"secret":"` + vendorKey + `-2\n"}`, `JSON key \"secret\" has white space at its start or end`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs logtest.Buffer
@@ -437,16 +439,16 @@ func TestRereadWeakVendorKeyIsRefused(t *testing.T) {
 			srv := newServer(t)
 			h := buildWarm(t, srv, &c, &logs)
 
-			srv.Set("app/kustomer", tc.secret)
+			srv.Set("app/acme", tc.secret)
 			c.Advance(2 * time.Minute)
-			rejected := `"msg":"secret read again fails its checks; keeping the last good value","setting":"KUSTOMER_SECRET_ID"`
+			rejected := `"msg":"secret read again fails its checks; keeping the last good value","setting":"ACME_SECRET_ID"`
 			until(t, h, func(events.APIGatewayV2HTTPResponse) bool { return strings.Contains(logs.String(), rejected) })
 			resp := until(t, h, func(events.APIGatewayV2HTTPResponse) bool { return true })
 			var body struct{ Token string }
 			if err := json.Unmarshal([]byte(resp.Body), &body); err != nil || resp.StatusCode != 200 {
 				t.Fatalf("after the refused re-read: status %d %s, want 200", resp.StatusCode, resp.Body)
 			}
-			if _, err := jwt.Parse([]byte(body.Token), jwt.WithKey(jwa.HS256(), []byte(kustomerKey)), jwt.WithValidate(false)); err != nil {
+			if _, err := jwt.Parse([]byte(body.Token), jwt.WithKey(jwa.HS256(), []byte(vendorKey)), jwt.WithValidate(false)); err != nil {
 				t.Errorf("the token is not signed with the last good key: %v", err)
 			}
 			if !strings.Contains(logs.String(), tc.says) {
@@ -464,7 +466,7 @@ func TestRevokedSecretAnswersInternal(t *testing.T) {
 	srv := newServer(t)
 	h := buildWarm(t, srv, &c, &logs)
 
-	srv.Delete("app/kustomer")
+	srv.Delete("app/acme")
 	c.Advance(2 * time.Minute)
 	resp := until(t, h, func(r events.APIGatewayV2HTTPResponse) bool { return r.StatusCode != 200 })
 	var body struct {
@@ -476,12 +478,12 @@ func TestRevokedSecretAnswersInternal(t *testing.T) {
 	if resp.StatusCode != 500 || body.Error.Code != "internal" || body.Error.Message != "a secret the function needs is not available" {
 		t.Errorf("got %d %s, want 500 internal with the safe message", resp.StatusCode, resp.Body)
 	}
-	for _, want := range []string{`"msg":"secret revoked`, `"setting":"KUSTOMER_SECRET_ID"`, "ResourceNotFoundException"} {
+	for _, want := range []string{`"msg":"secret revoked`, `"setting":"ACME_SECRET_ID"`, "ResourceNotFoundException"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("the log lacks %s: %s", want, logs.String())
 		}
 	}
-	if strings.Contains(logs.String(), kustomerKey) || strings.Contains(resp.Body, kustomerKey) {
+	if strings.Contains(logs.String(), vendorKey) || strings.Contains(resp.Body, vendorKey) {
 		t.Fatalf("a secret leaks")
 	}
 }
@@ -494,18 +496,18 @@ func TestBadSettingsReportedTogetherBeforeIO(t *testing.T) {
 	srv := newServer(t)
 	env := hs256Env()
 	env["SECRETS_TTL"] = "forever-and-a-day"
-	env["KUSTOMER_IDENTIFY_BY"] = "phone-number-value"
-	delete(env, "KUSTOMER_SECRET_ID")
+	env["ACME_TOKEN_TTL"] = "ninety-winks"
+	delete(env, "ACME_SECRET_ID")
 	_, err := build(t, env, srv, &logs)
 	if !errors.Is(err, function.ErrConfig) {
 		t.Fatalf("Build error = %v, want ErrConfig", err)
 	}
-	for _, want := range []string{"SECRETS_TTL", "KUSTOMER_IDENTIFY_BY", "KUSTOMER_SECRET_ID"} {
+	for _, want := range []string{"SECRETS_TTL", "ACME_TOKEN_TTL", "ACME_SECRET_ID"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
 	}
-	for _, value := range []string{"forever-and-a-day", "phone-number-value"} {
+	for _, value := range []string{"forever-and-a-day", "ninety-winks"} {
 		if strings.Contains(err.Error(), value) {
 			t.Errorf("error %q shows the value %q", err, value)
 		}
@@ -525,7 +527,7 @@ func TestBuildStartsTheWarmUpWithoutWaiting(t *testing.T) {
 		starts bool
 	}{
 		{"settings good", nil, true},
-		{"a bad setting", map[string]string{"KUSTOMER_IDENTIFY_BY": "phone"}, false},
+		{"a bad setting", map[string]string{"ACME_TOKEN_TTL": "a fortnight"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -534,9 +536,9 @@ func TestBuildStartsTheWarmUpWithoutWaiting(t *testing.T) {
 			started := make(chan struct{})
 			release := make(chan struct{})
 			t.Cleanup(func() { close(release) })
-			v := kustomer.Descriptor
+			v := vendortest.Acme
 			v.Configure = func(env *config.Env) descriptor.Setup {
-				s := kustomer.Descriptor.Configure(env)
+				s := vendortest.Acme.Configure(env)
 				s.Warm = func(context.Context, descriptor.Deps) {
 					close(started)
 					<-release // a warm-up that outlasts the start
@@ -582,16 +584,16 @@ func TestBuildMetrics(t *testing.T) {
 	}{
 		{"off without a namespace", hs256Env(), "", nil},
 		{"ok", withEnv(hs256Env(), "METRICS_NAMESPACE", "VT"), "user-1",
-			[]string{`"Outcome":"ok","Requests":1,"Vendor":"kustomer"`}},
+			[]string{`"Outcome":"ok","Requests":1,"Vendor":"acme"`}},
 		{"unauthorized", withEnv(hs256Env(), "METRICS_NAMESPACE", "VT"), "",
-			[]string{`"Outcome":"unauthorized","Requests":1,"Vendor":"kustomer"`}},
+			[]string{`"Outcome":"unauthorized","Requests":1,"Vendor":"acme"`}},
 		{"jwks key fetch", withEnv(withEnv(withEnv(hs256Env(), "METRICS_NAMESPACE", "VT"), "SESSION_MODE", "jwks"), "SESSION_JWKS_URL", issuer.URL+"/jwks.json"), "",
-			[]string{`"KeyRefreshes":1,"Result":"failed","Vendor":"kustomer"`, `"Outcome":"unauthorized"`}},
+			[]string{`"KeyRefreshes":1,"Result":"failed","Vendor":"acme"`, `"Outcome":"unauthorized"`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var out bytes.Buffer
 			env := c.env
-			h, err := function.Build(context.Background(), kustomer.Descriptor, function.Deps{
+			h, err := function.Build(context.Background(), vendortest.Acme, function.Deps{
 				Getenv:  func(k string) string { return env[k] },
 				Logger:  slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil)),
 				Secrets: newServer(t).Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),
@@ -601,7 +603,7 @@ func TestBuildMetrics(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Build: %v", err)
 			}
-			req := events.APIGatewayV2HTTPRequest{RouteKey: "POST /kustomer/token"}
+			req := events.APIGatewayV2HTTPRequest{RouteKey: route}
 			if c.session != "" {
 				req.Headers = map[string]string{"authorization": "Bearer " + sessionToken(t, c.session)}
 			}

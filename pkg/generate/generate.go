@@ -312,7 +312,7 @@ func events(v descriptor.Vendor) []event {
 	return out
 }
 
-// routeList writes v's routes: "GET or POST /ccai/token".
+// routeList writes v's routes: "GET or POST /acme/token".
 func routeList(v descriptor.Vendor) string {
 	var out []string
 	for _, p := range paths(v) {

@@ -61,12 +61,12 @@ func (f *fakeMinter) Mint(_ context.Context, id identity.Identity) (any, error) 
 
 func request(body string) events.APIGatewayV2HTTPRequest {
 	return events.APIGatewayV2HTTPRequest{
-		RouteKey: "POST /kustomer/token",
+		RouteKey: "POST /acme/token",
 		Headers:  map[string]string{"authorization": "Bearer " + sessionToken},
 		Body:     body,
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
 			RequestID: "req-123",
-			HTTP:      events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/kustomer/token"},
+			HTTP:      events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/acme/token"},
 		},
 	}
 }
@@ -146,7 +146,7 @@ func TestHandleBodies(t *testing.T) {
 }
 
 func TestHandleErrors(t *testing.T) {
-	upstreamDown := apierror.New(apierror.UpstreamUnavailable, "Copilot could not be reached")
+	upstreamDown := apierror.New(apierror.UpstreamUnavailable, "Acme could not be reached")
 	tests := []struct {
 		name     string
 		verify   error
@@ -161,7 +161,7 @@ func TestHandleErrors(t *testing.T) {
 		{name: "no session", verify: session.ErrNoSession, status: 401, code: "unauthorized", wwwAuth: true},
 		{name: "invalid session with detail", verify: fmt.Errorf("%w: signature mismatch for %s", session.ErrInvalid, sessionToken), status: 401, code: "unauthorized", wwwAuth: true},
 		{name: "forbidden", mint: apierror.New(apierror.Forbidden, "the session has no email"), status: 403, code: "forbidden", message: "the session has no email", mintRuns: true},
-		{name: "upstream unavailable wrapped", mint: fmt.Errorf("%w: dial tcp: connection refused", upstreamDown), status: 503, code: "upstream_unavailable", message: "Copilot could not be reached", mintRuns: true},
+		{name: "upstream unavailable wrapped", mint: fmt.Errorf("%w: dial tcp: connection refused", upstreamDown), status: 503, code: "upstream_unavailable", message: "Acme could not be reached", mintRuns: true},
 		{name: "upstream error kind", mint: apierror.UpstreamError, status: 502, code: "upstream_error", mintRuns: true},
 		{name: "unclassified error is internal", mint: errors.New("key material " + mintedToken), status: 500, code: "internal", message: "internal error", mintRuns: true},
 		{name: "panic is internal", panic: true, status: 500, code: "internal", message: "internal error"},
@@ -205,7 +205,7 @@ func TestHandleSuccessLogLine(t *testing.T) {
 		t.Fatalf("response = %d %s", resp.StatusCode, resp.Body)
 	}
 	line := oneLogLine(t, &logs)
-	want := map[string]any{"msg": "request", "level": "INFO", "request_id": "req-123", "route": "POST /kustomer/token", "status": float64(200), "duration_ms": 1.5}
+	want := map[string]any{"msg": "request", "level": "INFO", "request_id": "req-123", "route": "POST /acme/token", "status": float64(200), "duration_ms": 1.5}
 	for k, v := range want {
 		if line[k] != v {
 			t.Errorf("log %s = %v, want %v", k, line[k], v)

@@ -8,7 +8,7 @@
 // concurrent use. A nil *Recorder records nothing, so metrics stay off
 // where no namespace is set (the local server, tests).
 //
-// Metrics, all with the dimension Vendor (such as "copilot"):
+// Metrics, all with the dimension Vendor (such as "acme"):
 //
 //	Requests            Count         per request, also by Outcome ("ok" or the error code)
 //	UpstreamLatency     Milliseconds  per exchange with the vendor's API, by Fault ("none" or its kind)

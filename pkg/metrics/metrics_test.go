@@ -94,37 +94,37 @@ func TestRecorder(t *testing.T) {
 		want   []extracted
 	}{
 		{"request answered", func(r *metrics.Recorder) { r.Request(httpapi.OutcomeOK) }, []extracted{
-			{"Requests", "Count", 1, map[string]string{"Vendor": "copilot"}},
-			{"Requests", "Count", 1, map[string]string{"Vendor": "copilot", "Outcome": "ok"}},
+			{"Requests", "Count", 1, map[string]string{"Vendor": "acme"}},
+			{"Requests", "Count", 1, map[string]string{"Vendor": "acme", "Outcome": "ok"}},
 		}},
 		{"request refused", func(r *metrics.Recorder) { r.Request("upstream_unavailable") }, []extracted{
-			{"Requests", "Count", 1, map[string]string{"Vendor": "copilot"}},
-			{"Requests", "Count", 1, map[string]string{"Vendor": "copilot", "Outcome": "upstream_unavailable"}},
+			{"Requests", "Count", 1, map[string]string{"Vendor": "acme"}},
+			{"Requests", "Count", 1, map[string]string{"Vendor": "acme", "Outcome": "upstream_unavailable"}},
 		}},
 		{"upstream exchange", func(r *metrics.Recorder) { r.Upstream(1500*time.Microsecond, "") }, []extracted{
-			{"UpstreamLatency", "Milliseconds", 1.5, map[string]string{"Vendor": "copilot"}},
-			{"UpstreamLatency", "Milliseconds", 1.5, map[string]string{"Vendor": "copilot", "Fault": "none"}},
-			{"UpstreamExchanges", "Count", 1, map[string]string{"Vendor": "copilot"}},
-			{"UpstreamExchanges", "Count", 1, map[string]string{"Vendor": "copilot", "Fault": "none"}},
+			{"UpstreamLatency", "Milliseconds", 1.5, map[string]string{"Vendor": "acme"}},
+			{"UpstreamLatency", "Milliseconds", 1.5, map[string]string{"Vendor": "acme", "Fault": "none"}},
+			{"UpstreamExchanges", "Count", 1, map[string]string{"Vendor": "acme"}},
+			{"UpstreamExchanges", "Count", 1, map[string]string{"Vendor": "acme", "Fault": "none"}},
 		}},
 		{"upstream fault", func(r *metrics.Recorder) { r.Upstream(3*time.Second, "timeout") }, []extracted{
-			{"UpstreamLatency", "Milliseconds", 3000, map[string]string{"Vendor": "copilot"}},
-			{"UpstreamLatency", "Milliseconds", 3000, map[string]string{"Vendor": "copilot", "Fault": "timeout"}},
-			{"UpstreamExchanges", "Count", 1, map[string]string{"Vendor": "copilot"}},
-			{"UpstreamExchanges", "Count", 1, map[string]string{"Vendor": "copilot", "Fault": "timeout"}},
+			{"UpstreamLatency", "Milliseconds", 3000, map[string]string{"Vendor": "acme"}},
+			{"UpstreamLatency", "Milliseconds", 3000, map[string]string{"Vendor": "acme", "Fault": "timeout"}},
+			{"UpstreamExchanges", "Count", 1, map[string]string{"Vendor": "acme"}},
+			{"UpstreamExchanges", "Count", 1, map[string]string{"Vendor": "acme", "Fault": "timeout"}},
 		}},
 		{"key refresh", func(r *metrics.Recorder) { r.KeyRefresh(nil) }, []extracted{
-			{"KeyRefreshes", "Count", 1, map[string]string{"Vendor": "copilot"}},
-			{"KeyRefreshes", "Count", 1, map[string]string{"Vendor": "copilot", "Result": "ok"}},
+			{"KeyRefreshes", "Count", 1, map[string]string{"Vendor": "acme"}},
+			{"KeyRefreshes", "Count", 1, map[string]string{"Vendor": "acme", "Result": "ok"}},
 		}},
 		{"failed key refresh", func(r *metrics.Recorder) { r.KeyRefresh(errors.New("GET: status 500")) }, []extracted{
-			{"KeyRefreshes", "Count", 1, map[string]string{"Vendor": "copilot"}},
-			{"KeyRefreshes", "Count", 1, map[string]string{"Vendor": "copilot", "Result": "failed"}},
+			{"KeyRefreshes", "Count", 1, map[string]string{"Vendor": "acme"}},
+			{"KeyRefreshes", "Count", 1, map[string]string{"Vendor": "acme", "Result": "failed"}},
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var out bytes.Buffer
-			c.record(metrics.New(&out, "VendorTokens", "copilot", clock))
+			c.record(metrics.New(&out, "VendorTokens", "acme", clock))
 			got := extract(t, out.Bytes(), "VendorTokens")
 			if !slices.EqualFunc(got, c.want, func(a, b extracted) bool { return fmt.Sprint(a) == fmt.Sprint(b) }) {
 				t.Errorf("extracted:\n got %v\nwant %v", got, c.want)
@@ -139,7 +139,7 @@ func TestRecorder(t *testing.T) {
 // A failed key fetch's error text (which may name a URL) is never written.
 func TestRecorderWritesNoErrorText(t *testing.T) {
 	var out bytes.Buffer
-	metrics.New(&out, "N", "kustomer", clock).KeyRefresh(errors.New("GET https://issuer.example.com/keys?token=abc"))
+	metrics.New(&out, "N", "acme", clock).KeyRefresh(errors.New("GET https://issuer.example.com/keys?token=abc"))
 	if bytes.Contains(out.Bytes(), []byte("token=abc")) {
 		t.Errorf("line holds the error text: %s", out.String())
 	}
@@ -153,8 +153,8 @@ func TestNilRecorderRecordsNothing(t *testing.T) {
 }
 
 func ExampleRecorder_Request() {
-	r := metrics.New(os.Stdout, "VendorTokens", "decagon", func() time.Time { return time.UnixMilli(1700000000000) })
+	r := metrics.New(os.Stdout, "VendorTokens", "acme", func() time.Time { return time.UnixMilli(1700000000000) })
 	r.Request("unauthorized")
 	// Output:
-	// {"Outcome":"unauthorized","Requests":1,"Vendor":"decagon","_aws":{"CloudWatchMetrics":[{"Namespace":"VendorTokens","Dimensions":[["Vendor"],["Vendor","Outcome"]],"Metrics":[{"Name":"Requests","Unit":"Count"}]}],"Timestamp":1700000000000}}
+	// {"Outcome":"unauthorized","Requests":1,"Vendor":"acme","_aws":{"CloudWatchMetrics":[{"Namespace":"VendorTokens","Dimensions":[["Vendor"],["Vendor","Outcome"]],"Metrics":[{"Name":"Requests","Unit":"Count"}]}],"Timestamp":1700000000000}}
 }

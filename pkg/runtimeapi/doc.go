@@ -27,9 +27,9 @@
 // A Server plays one execution environment: one function process, started
 // with Server.Start, which the Server feeds one invocation at a time.
 //
-//	paths, err := runtimeapi.Build(ctx, dir, "example.com/m/functions/kustomer")
+//	paths, err := runtimeapi.Build(ctx, dir, "example.com/m/functions/acme")
 //	api := runtimeapi.NewServer(t)
-//	fn, err := api.Start(ctx, paths[0], "KUSTOMER_SECRET_ID=...")
+//	fn, err := api.Start(ctx, paths[0], "ACME_SECRET_ID=...")
 //	coldStart, err := fn.WaitReady(ctx) // exec to the first GET .../invocation/next
 //	res, err := api.Invoke(ctx, event)  // res.Payload, or res.Error
 //	pid := fn.Pid()                     // for /proc/<pid>/status, while it runs

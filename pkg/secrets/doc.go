@@ -17,7 +17,7 @@
 // value.
 //
 // Each secret is a JSON object of strings, named by a setting such as
-// KUSTOMER_SECRET_ID (the secret's name or ARN). Create one Loader and call
+// ACME_SECRET_ID (the secret's name or ARN). Create one Loader and call
 // Load once, at init, with every Spec the function needs: the secrets are
 // read concurrently, so a cold start pays one round trip, and a missing
 // secret, malformed JSON, a missing or empty key, a value with white space
@@ -25,7 +25,7 @@
 // an error that names the setting and the JSON key, never a value.
 //
 //	loaded, err := (&secrets.Loader{Getenv: os.Getenv, TTL: ttl}).Load(ctx,
-//		secrets.Spec{Setting: "KUSTOMER_SECRET_ID", Keys: []string{"secret"}})
+//		secrets.Spec{Setting: "ACME_SECRET_ID", Keys: []string{"secret"}})
 //	key := loaded[0].KeyFunc("secret") // func(ctx) ([]byte, error), for the signer
 //
 // Keep the returned Secrets for the life of the process; their Values are
@@ -33,7 +33,7 @@
 //
 // For offline use (sam local invoke, the local server, tests) a secret's
 // JSON may be given directly in the variable Spec.OverrideSetting names,
-// such as KUSTOMER_SECRET_JSON; Load then logs a warning and never calls
+// such as ACME_SECRET_JSON; Load then logs a warning and never calls
 // Secrets Manager for it. Deployed functions must not set it.
 //
 // Package secretstest serves Secrets Manager's GetSecretValue on loopback

@@ -25,12 +25,12 @@ func exampleLogger() *slog.Logger {
 // A secret given in the environment, as for sam local invoke: Secrets
 // Manager is not called, and a warning says so.
 func ExampleLoader_Load() {
-	env := map[string]string{"DECAGON_SECRET_JSON": `{"private_key":"dev-only-key"}`}
+	env := map[string]string{"ACME_SECRET_JSON": `{"private_key":"dev-only-key"}`}
 	loader := &secrets.Loader{
 		Getenv: func(name string) string { return env[name] },
 		Logger: exampleLogger(),
 	}
-	loaded, err := loader.Load(context.Background(), secrets.Spec{Setting: "DECAGON_SECRET_ID", Keys: []string{"private_key"}})
+	loaded, err := loader.Load(context.Background(), secrets.Spec{Setting: "ACME_SECRET_ID", Keys: []string{"private_key"}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -39,26 +39,26 @@ func ExampleLoader_Load() {
 	b, err := key(context.Background())
 	fmt.Println(len(b), err)
 	// Output:
-	// level=WARN msg="secret taken from the environment instead of Secrets Manager; for offline use only" setting=DECAGON_SECRET_JSON
+	// level=WARN msg="secret taken from the environment instead of Secrets Manager; for offline use only" setting=ACME_SECRET_JSON
 	// 12 <nil>
 }
 
 // Errors name the setting and the JSON key, never the value.
 func ExampleLoader_Load_missingKey() {
-	env := map[string]string{"COPILOT_SECRET_JSON": `{"client_id":"dev-only-id","client_secret":""}`}
+	env := map[string]string{"GLOBEX_SECRET_JSON": `{"client_id":"dev-only-id","client_secret":""}`}
 	loader := &secrets.Loader{
 		Getenv: func(name string) string { return env[name] },
 		Logger: slog.New(slog.DiscardHandler),
 	}
-	_, err := loader.Load(context.Background(), secrets.Spec{Setting: "COPILOT_SECRET_ID", Keys: []string{"client_id", "client_secret"}})
+	_, err := loader.Load(context.Background(), secrets.Spec{Setting: "GLOBEX_SECRET_ID", Keys: []string{"client_id", "client_secret"}})
 	fmt.Println(err)
 	// Output:
-	// COPILOT_SECRET_JSON: secret lacks a required JSON key: JSON key "client_secret" is empty
+	// GLOBEX_SECRET_JSON: secret lacks a required JSON key: JSON key "client_secret" is empty
 }
 
 func ExampleSpec_OverrideSetting() {
-	fmt.Println(secrets.Spec{Setting: "KUSTOMER_SECRET_ID"}.OverrideSetting())
-	// Output: KUSTOMER_SECRET_JSON
+	fmt.Println(secrets.Spec{Setting: "ACME_SECRET_ID"}.OverrideSetting())
+	// Output: ACME_SECRET_JSON
 }
 
 // A Spec's Check holds a value to rules of its own, at Load and at every

@@ -78,7 +78,7 @@ const MinKeyLen = 16
 // every re-read: a value that fails them fails Load, or is not used and
 // the last good value stays.
 type Spec struct {
-	Setting string   // environment variable holding the secret's id or ARN, e.g. "KUSTOMER_SECRET_ID"
+	Setting string   // environment variable holding the secret's id or ARN, e.g. "ACME_SECRET_ID"
 	Keys    []string // JSON keys that must be present, strings, and not empty
 	// Optional are JSON keys the secret may hold besides Keys (Check says
 	// which combinations it accepts). One that is present (and not null)
@@ -98,8 +98,8 @@ type Spec struct {
 }
 
 // OverrideSetting returns the environment variable that may hold the
-// secret's JSON value directly, for offline use: "KUSTOMER_SECRET_ID"
-// gives "KUSTOMER_SECRET_JSON".
+// secret's JSON value directly, for offline use: "ACME_SECRET_ID"
+// gives "ACME_SECRET_JSON".
 func (s Spec) OverrideSetting() string {
 	return strings.TrimSuffix(s.Setting, "_ID") + "_JSON"
 }

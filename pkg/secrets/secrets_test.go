@@ -26,10 +26,11 @@ import (
 const marker = "s3cr3t"
 
 var (
-	kustomer = secrets.Spec{Setting: "KUSTOMER_SECRET_ID", Keys: []string{"secret"}}
-	copilot  = secrets.Spec{Setting: "COPILOT_SECRET_ID", Keys: []string{"client_id", "client_secret"}}
-	// platforms has optional keys only, as Intercom's secret does.
-	platforms = secrets.Spec{Setting: "KUSTOMER_SECRET_ID", Optional: []string{"web", "ios"}}
+	acme   = secrets.Spec{Setting: "ACME_SECRET_ID", Keys: []string{"secret"}}
+	globex = secrets.Spec{Setting: "GLOBEX_SECRET_ID", Keys: []string{"client_id", "client_secret"}}
+	// platforms has optional keys only, as a secret with one key per client
+	// platform may.
+	platforms = secrets.Spec{Setting: "ACME_SECRET_ID", Optional: []string{"web", "ios"}}
 )
 
 // withMinLen is spec with a least length of n bytes for key.
@@ -93,7 +94,7 @@ func forbidden(t *testing.T) apiFunc {
 
 func TestLoad(t *testing.T) {
 	t.Parallel()
-	env := map[string]string{"KUSTOMER_SECRET_ID": "kustomer", "COPILOT_SECRET_ID": "arn:aws:secretsmanager:us-east-1:123456789012:secret:copilot-AbCdEf"}
+	env := map[string]string{"ACME_SECRET_ID": "acme", "GLOBEX_SECRET_ID": "arn:aws:secretsmanager:us-east-1:123456789012:secret:globex-AbCdEf"}
 	tests := []struct {
 		name    string
 		secrets map[string]string
@@ -107,18 +108,18 @@ func TestLoad(t *testing.T) {
 	}{
 		{
 			name:    "one secret",
-			secrets: map[string]string{"kustomer": `{"secret":"s3cr3t-k"}`},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": `{"secret":"s3cr3t-k"}`},
+			specs:   []secrets.Spec{acme},
 			want:    []secrets.Values{{"secret": []byte("s3cr3t-k")}},
 			calls:   1,
 		},
 		{
 			name: "two secrets, in spec order, by name and by ARN",
 			secrets: map[string]string{
-				"kustomer": `{"secret":"s3cr3t-k"}`,
-				"arn:aws:secretsmanager:us-east-1:123456789012:secret:copilot-AbCdEf": `{"client_id":"s3cr3t-id","client_secret":"s3cr3t-cs"}`,
+				"acme": `{"secret":"s3cr3t-k"}`,
+				"arn:aws:secretsmanager:us-east-1:123456789012:secret:globex-AbCdEf": `{"client_id":"s3cr3t-id","client_secret":"s3cr3t-cs"}`,
 			},
-			specs: []secrets.Spec{copilot, kustomer},
+			specs: []secrets.Spec{globex, acme},
 			want: []secrets.Values{
 				{"client_id": []byte("s3cr3t-id"), "client_secret": []byte("s3cr3t-cs")},
 				{"secret": []byte("s3cr3t-k")},
@@ -127,24 +128,24 @@ func TestLoad(t *testing.T) {
 		},
 		{
 			name:    "other keys: strings kept, others and empty ones dropped",
-			secrets: map[string]string{"kustomer": ` {"secret":"s3cr3t-k","note":"s3cr3t-n","n":1,"empty":"","list":["x"]} `},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": ` {"secret":"s3cr3t-k","note":"s3cr3t-n","n":1,"empty":"","list":["x"]} `},
+			specs:   []secrets.Spec{acme},
 			want:    []secrets.Values{{"secret": []byte("s3cr3t-k"), "note": []byte("s3cr3t-n")}},
 			calls:   1,
 		},
 		{
 			name:    "no keys required",
-			secrets: map[string]string{"kustomer": `{}`},
-			specs:   []secrets.Spec{{Setting: "KUSTOMER_SECRET_ID"}},
+			secrets: map[string]string{"acme": `{}`},
+			specs:   []secrets.Spec{{Setting: "ACME_SECRET_ID"}},
 			want:    []secrets.Values{{}},
 			calls:   1,
 		},
 		{
 			name:    "setting unset",
-			env:     map[string]string{"KUSTOMER_SECRET_ID": "  "},
-			specs:   []secrets.Spec{kustomer},
+			env:     map[string]string{"ACME_SECRET_ID": "  "},
+			specs:   []secrets.Spec{acme},
 			wantErr: []error{secrets.ErrNotConfigured},
-			mention: []string{"KUSTOMER_SECRET_ID", "KUSTOMER_SECRET_JSON"},
+			mention: []string{"ACME_SECRET_ID", "ACME_SECRET_JSON"},
 		},
 		{
 			name:    "spec without a setting",
@@ -153,202 +154,202 @@ func TestLoad(t *testing.T) {
 		},
 		{
 			name:    "secret does not exist",
-			specs:   []secrets.Spec{kustomer},
+			specs:   []secrets.Spec{acme},
 			wantErr: []error{secrets.ErrFetch},
 			apiCode: "ResourceNotFoundException",
-			mention: []string{"KUSTOMER_SECRET_ID", "ResourceNotFoundException"},
+			mention: []string{"ACME_SECRET_ID", "ResourceNotFoundException"},
 			calls:   1,
 		},
 		{
 			name:    "invalid JSON",
-			secrets: map[string]string{"kustomer": `{"secret":"s3cr3t-k" s3cr3t}`},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": `{"secret":"s3cr3t-k" s3cr3t}`},
+			specs:   []secrets.Spec{acme},
 			wantErr: []error{secrets.ErrMalformed},
-			mention: []string{"KUSTOMER_SECRET_ID", "byte 22"},
+			mention: []string{"ACME_SECRET_ID", "byte 22"},
 			calls:   1,
 		},
 		{
 			name:    "plain string",
-			secrets: map[string]string{"kustomer": `s3cr3t`},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": `s3cr3t`},
+			specs:   []secrets.Spec{acme},
 			wantErr: []error{secrets.ErrMalformed},
-			mention: []string{"KUSTOMER_SECRET_ID"},
+			mention: []string{"ACME_SECRET_ID"},
 			calls:   1,
 		},
 		{
 			name:    "JSON string",
-			secrets: map[string]string{"kustomer": `"s3cr3t"`},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": `"s3cr3t"`},
+			specs:   []secrets.Spec{acme},
 			wantErr: []error{secrets.ErrMalformed},
-			mention: []string{"KUSTOMER_SECRET_ID", "not a JSON object"},
+			mention: []string{"ACME_SECRET_ID", "not a JSON object"},
 			calls:   1,
 		},
 		{
 			name:    "JSON array",
-			secrets: map[string]string{"kustomer": `["s3cr3t"]`},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": `["s3cr3t"]`},
+			specs:   []secrets.Spec{acme},
 			wantErr: []error{secrets.ErrMalformed},
-			mention: []string{"KUSTOMER_SECRET_ID", "not a JSON object"},
+			mention: []string{"ACME_SECRET_ID", "not a JSON object"},
 			calls:   1,
 		},
 		{
 			name:    "JSON null",
-			secrets: map[string]string{"kustomer": `null`},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": `null`},
+			specs:   []secrets.Spec{acme},
 			wantErr: []error{secrets.ErrMalformed},
-			mention: []string{"KUSTOMER_SECRET_ID", "not a JSON object"},
+			mention: []string{"ACME_SECRET_ID", "not a JSON object"},
 			calls:   1,
 		},
 		{
 			name:    "empty value",
-			secrets: map[string]string{"kustomer": ``},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": ``},
+			specs:   []secrets.Spec{acme},
 			wantErr: []error{secrets.ErrMalformed},
-			mention: []string{"KUSTOMER_SECRET_ID", "empty"},
+			mention: []string{"ACME_SECRET_ID", "empty"},
 			calls:   1,
 		},
 		{
 			name:    "missing key",
-			secrets: map[string]string{"kustomer": `{"Secret":"s3cr3t-k"}`},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": `{"Secret":"s3cr3t-k"}`},
+			specs:   []secrets.Spec{acme},
 			wantErr: []error{secrets.ErrMissingKey},
-			mention: []string{"KUSTOMER_SECRET_ID", `"secret"`, "missing"},
+			mention: []string{"ACME_SECRET_ID", `"secret"`, "missing"},
 			calls:   1,
 		},
 		{
 			name:    "null key",
-			secrets: map[string]string{"kustomer": `{"secret":null}`},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": `{"secret":null}`},
+			specs:   []secrets.Spec{acme},
 			wantErr: []error{secrets.ErrMissingKey},
-			mention: []string{"KUSTOMER_SECRET_ID", `"secret"`, "missing"},
+			mention: []string{"ACME_SECRET_ID", `"secret"`, "missing"},
 			calls:   1,
 		},
 		{
 			name:    "empty key",
-			secrets: map[string]string{"kustomer": `{"secret":""}`},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": `{"secret":""}`},
+			specs:   []secrets.Spec{acme},
 			wantErr: []error{secrets.ErrMissingKey},
-			mention: []string{"KUSTOMER_SECRET_ID", `"secret"`, "empty"},
+			mention: []string{"ACME_SECRET_ID", `"secret"`, "empty"},
 			calls:   1,
 		},
 		{
 			name:    "blank key",
-			secrets: map[string]string{"kustomer": `{"secret":" \t\n"}`},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": `{"secret":" \t\n"}`},
+			specs:   []secrets.Spec{acme},
 			wantErr: []error{secrets.ErrMissingKey},
-			mention: []string{"KUSTOMER_SECRET_ID", `"secret"`, "empty"},
+			mention: []string{"ACME_SECRET_ID", `"secret"`, "empty"},
 			calls:   1,
 		},
 		{
 			name:    "number key",
-			secrets: map[string]string{"kustomer": `{"secret":12345}`},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": `{"secret":12345}`},
+			specs:   []secrets.Spec{acme},
 			wantErr: []error{secrets.ErrMalformed},
-			mention: []string{"KUSTOMER_SECRET_ID", `"secret"`, "not a string"},
+			mention: []string{"ACME_SECRET_ID", `"secret"`, "not a string"},
 			calls:   1,
 		},
 		{
 			name:    "object key",
-			secrets: map[string]string{"kustomer": `{"secret":{"v":"s3cr3t"}}`},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": `{"secret":{"v":"s3cr3t"}}`},
+			specs:   []secrets.Spec{acme},
 			wantErr: []error{secrets.ErrMalformed},
-			mention: []string{"KUSTOMER_SECRET_ID", `"secret"`, "not a string"},
+			mention: []string{"ACME_SECRET_ID", `"secret"`, "not a string"},
 			calls:   1,
 		},
 		{
 			name:    "trailing newline",
-			secrets: map[string]string{"kustomer": `{"secret":"s3cr3t-key\n"}`},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": `{"secret":"s3cr3t-key\n"}`},
+			specs:   []secrets.Spec{acme},
 			wantErr: []error{secrets.ErrInvalid},
-			mention: []string{"KUSTOMER_SECRET_ID", `"secret"`, "white space at its start or end"},
+			mention: []string{"ACME_SECRET_ID", `"secret"`, "white space at its start or end"},
 			calls:   1,
 		},
 		{
 			name:    "leading white space",
-			secrets: map[string]string{"kustomer": `{"secret":"\u00a0s3cr3t-key"}`},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": `{"secret":"\u00a0s3cr3t-key"}`},
+			specs:   []secrets.Spec{acme},
 			wantErr: []error{secrets.ErrInvalid},
-			mention: []string{"KUSTOMER_SECRET_ID", `"secret"`, "white space at its start or end"},
+			mention: []string{"ACME_SECRET_ID", `"secret"`, "white space at its start or end"},
 			calls:   1,
 		},
 		{
 			name:    "white space inside is kept",
-			secrets: map[string]string{"kustomer": `{"secret":"s3cr3t key"}`},
-			specs:   []secrets.Spec{kustomer},
+			secrets: map[string]string{"acme": `{"secret":"s3cr3t key"}`},
+			specs:   []secrets.Spec{acme},
 			want:    []secrets.Values{{"secret": []byte("s3cr3t key")}},
 			calls:   1,
 		},
 		{
 			name:    "shorter than MinLen",
-			secrets: map[string]string{"kustomer": `{"secret":"s3cr3t-15-bytes"}`},
-			specs:   []secrets.Spec{withMinLen(kustomer, "secret", 16)},
+			secrets: map[string]string{"acme": `{"secret":"s3cr3t-15-bytes"}`},
+			specs:   []secrets.Spec{withMinLen(acme, "secret", 16)},
 			wantErr: []error{secrets.ErrInvalid},
-			mention: []string{"KUSTOMER_SECRET_ID", `"secret"`, "shorter than 16 bytes"},
+			mention: []string{"ACME_SECRET_ID", `"secret"`, "shorter than 16 bytes"},
 			calls:   1,
 		},
 		{
 			name:    "exactly MinLen",
-			secrets: map[string]string{"kustomer": `{"secret":"s3cr3t-16-bytes!"}`},
-			specs:   []secrets.Spec{withMinLen(kustomer, "secret", 16)},
+			secrets: map[string]string{"acme": `{"secret":"s3cr3t-16-bytes!"}`},
+			specs:   []secrets.Spec{withMinLen(acme, "secret", 16)},
 			want:    []secrets.Values{{"secret": []byte("s3cr3t-16-bytes!")}},
 			calls:   1,
 		},
 		{
 			name:    "MinLen of an optional key",
-			secrets: map[string]string{"kustomer": `{"web":"s3cr3t-long-enough","ios":"s3cr3t"}`},
+			secrets: map[string]string{"acme": `{"web":"s3cr3t-long-enough","ios":"s3cr3t"}`},
 			specs:   []secrets.Spec{withMinLen(platforms, "ios", 16)},
 			wantErr: []error{secrets.ErrInvalid},
-			mention: []string{"KUSTOMER_SECRET_ID", `"ios"`, "shorter than 16 bytes"},
+			mention: []string{"ACME_SECRET_ID", `"ios"`, "shorter than 16 bytes"},
 			calls:   1,
 		},
 		{
 			name:    "optional keys: absent or null",
-			secrets: map[string]string{"kustomer": `{"web":"s3cr3t-w","ios":null}`},
+			secrets: map[string]string{"acme": `{"web":"s3cr3t-w","ios":null}`},
 			specs:   []secrets.Spec{platforms},
 			want:    []secrets.Values{{"web": []byte("s3cr3t-w")}},
 			calls:   1,
 		},
 		{
 			name:    "optional key not a string",
-			secrets: map[string]string{"kustomer": `{"web":12345,"ios":"s3cr3t-i"}`},
+			secrets: map[string]string{"acme": `{"web":12345,"ios":"s3cr3t-i"}`},
 			specs:   []secrets.Spec{platforms},
 			wantErr: []error{secrets.ErrMalformed},
-			mention: []string{"KUSTOMER_SECRET_ID", `"web"`, "not a string"},
+			mention: []string{"ACME_SECRET_ID", `"web"`, "not a string"},
 			calls:   1,
 		},
 		{
 			name:    "optional key empty",
-			secrets: map[string]string{"kustomer": `{"web":"","ios":"s3cr3t-i"}`},
+			secrets: map[string]string{"acme": `{"web":"","ios":"s3cr3t-i"}`},
 			specs:   []secrets.Spec{platforms},
 			wantErr: []error{secrets.ErrInvalid},
-			mention: []string{"KUSTOMER_SECRET_ID", `"web"`, "empty"},
+			mention: []string{"ACME_SECRET_ID", `"web"`, "empty"},
 			calls:   1,
 		},
 		{
 			name:    "optional key blank",
-			secrets: map[string]string{"kustomer": `{"web":" ","ios":"s3cr3t-i"}`},
+			secrets: map[string]string{"acme": `{"web":" ","ios":"s3cr3t-i"}`},
 			specs:   []secrets.Spec{platforms},
 			wantErr: []error{secrets.ErrInvalid},
-			mention: []string{"KUSTOMER_SECRET_ID", `"web"`, "empty"},
+			mention: []string{"ACME_SECRET_ID", `"web"`, "empty"},
 			calls:   1,
 		},
 		{
 			name:    "optional key with a trailing newline",
-			secrets: map[string]string{"kustomer": `{"web":"s3cr3t-w\n"}`},
+			secrets: map[string]string{"acme": `{"web":"s3cr3t-w\n"}`},
 			specs:   []secrets.Spec{platforms},
 			wantErr: []error{secrets.ErrInvalid},
-			mention: []string{"KUSTOMER_SECRET_ID", `"web"`, "white space"},
+			mention: []string{"ACME_SECRET_ID", `"web"`, "white space"},
 			calls:   1,
 		},
 		{
 			name: "every problem reported at once",
 			secrets: map[string]string{
-				"arn:aws:secretsmanager:us-east-1:123456789012:secret:copilot-AbCdEf": `{"client_id":"s3cr3t-id"}`,
+				"arn:aws:secretsmanager:us-east-1:123456789012:secret:globex-AbCdEf": `{"client_id":"s3cr3t-id"}`,
 			},
-			env:     map[string]string{"COPILOT_SECRET_ID": env["COPILOT_SECRET_ID"]},
-			specs:   []secrets.Spec{copilot, kustomer},
+			env:     map[string]string{"GLOBEX_SECRET_ID": env["GLOBEX_SECRET_ID"]},
+			specs:   []secrets.Spec{globex, acme},
 			wantErr: []error{secrets.ErrMissingKey, secrets.ErrNotConfigured},
-			mention: []string{"COPILOT_SECRET_ID", `"client_secret"`, "KUSTOMER_SECRET_ID"},
+			mention: []string{"GLOBEX_SECRET_ID", `"client_secret"`, "ACME_SECRET_ID"},
 			calls:   1,
 		},
 	}
@@ -432,9 +433,9 @@ func keys(v secrets.Values) []string {
 func TestLoadSecretBinary(t *testing.T) {
 	t.Parallel()
 	srv := secretstest.NewServer(t, nil)
-	srv.SetBinary("kustomer", []byte(`{"secret":"s3cr3t-k"}`))
-	loader := &secrets.Loader{API: srv.Client(), Getenv: getenv(map[string]string{"KUSTOMER_SECRET_ID": "kustomer"}), Logger: slog.New(slog.DiscardHandler)}
-	got, err := loader.Load(t.Context(), kustomer)
+	srv.SetBinary("acme", []byte(`{"secret":"s3cr3t-k"}`))
+	loader := &secrets.Loader{API: srv.Client(), Getenv: getenv(map[string]string{"ACME_SECRET_ID": "acme"}), Logger: slog.New(slog.DiscardHandler)}
+	got, err := loader.Load(t.Context(), acme)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -447,16 +448,16 @@ func TestLoadSecretBinary(t *testing.T) {
 func TestLoadConcurrent(t *testing.T) {
 	t.Parallel()
 	srv := secretstest.NewServer(t, map[string]string{
-		"kustomer": `{"secret":"s3cr3t-k"}`,
-		"session":  `{"signing_key":"s3cr3t-s"}`,
+		"acme":    `{"secret":"s3cr3t-k"}`,
+		"session": `{"signing_key":"s3cr3t-s"}`,
 	})
 	srv.SetDelay(50 * time.Millisecond)
 	loader := &secrets.Loader{
 		API:    srv.Client(),
-		Getenv: getenv(map[string]string{"KUSTOMER_SECRET_ID": "kustomer", "SESSION_SECRET_ID": "session"}),
+		Getenv: getenv(map[string]string{"ACME_SECRET_ID": "acme", "SESSION_SECRET_ID": "session"}),
 		Logger: slog.New(slog.DiscardHandler),
 	}
-	if _, err := loader.Load(t.Context(), kustomer, secrets.Spec{Setting: "SESSION_SECRET_ID", Keys: []string{"signing_key"}}); err != nil {
+	if _, err := loader.Load(t.Context(), acme, secrets.Spec{Setting: "SESSION_SECRET_ID", Keys: []string{"signing_key"}}); err != nil {
 		t.Fatalf("Load: %v", err)
 	}
 	if n := srv.Calls(); n != 2 {
@@ -469,19 +470,19 @@ func TestLoadConcurrent(t *testing.T) {
 
 func TestLoadTimeout(t *testing.T) {
 	t.Parallel()
-	srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-k"}`})
+	srv := secretstest.NewServer(t, map[string]string{"acme": `{"secret":"s3cr3t-k"}`})
 	srv.SetDelay(time.Minute)
 	loader := &secrets.Loader{
 		API:     srv.Client(),
-		Getenv:  getenv(map[string]string{"KUSTOMER_SECRET_ID": "kustomer"}),
+		Getenv:  getenv(map[string]string{"ACME_SECRET_ID": "acme"}),
 		Timeout: 50 * time.Millisecond,
 		Logger:  slog.New(slog.DiscardHandler),
 	}
-	_, err := loader.Load(t.Context(), kustomer)
+	_, err := loader.Load(t.Context(), acme)
 	if !errors.Is(err, secrets.ErrFetch) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Load: got %v, want %v and %v", err, secrets.ErrFetch, context.DeadlineExceeded)
 	}
-	if !strings.Contains(err.Error(), "KUSTOMER_SECRET_ID") {
+	if !strings.Contains(err.Error(), "ACME_SECRET_ID") {
 		t.Errorf("error %q does not name the setting", err)
 	}
 }
@@ -494,8 +495,8 @@ func TestLoadDefaultTimeout(t *testing.T) {
 		left = time.Until(deadline)
 		return &secretsmanager.GetSecretValueOutput{SecretString: new(`{"secret":"s3cr3t-k"}`)}, nil
 	})
-	loader := &secrets.Loader{API: api, Getenv: getenv(map[string]string{"KUSTOMER_SECRET_ID": "kustomer"}), Logger: slog.New(slog.DiscardHandler)}
-	if _, err := loader.Load(t.Context(), kustomer); err != nil {
+	loader := &secrets.Loader{API: api, Getenv: getenv(map[string]string{"ACME_SECRET_ID": "acme"}), Logger: slog.New(slog.DiscardHandler)}
+	if _, err := loader.Load(t.Context(), acme); err != nil {
 		t.Fatalf("Load: %v", err)
 	}
 	if left <= secrets.DefaultTimeout-time.Second || left > secrets.DefaultTimeout {
@@ -505,43 +506,43 @@ func TestLoadDefaultTimeout(t *testing.T) {
 
 // TestNewAPI drives secrets.NewAPI, through the standard AWS environment.
 func TestNewAPI(t *testing.T) {
-	srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-k"}`})
+	srv := secretstest.NewServer(t, map[string]string{"acme": `{"secret":"s3cr3t-k"}`})
 	srv.Setenv(t)
-	loader := &secrets.Loader{Getenv: getenv(map[string]string{"KUSTOMER_SECRET_ID": "kustomer"}), Logger: slog.New(slog.DiscardHandler)}
-	got, err := loader.Load(t.Context(), kustomer)
+	loader := &secrets.Loader{Getenv: getenv(map[string]string{"ACME_SECRET_ID": "acme"}), Logger: slog.New(slog.DiscardHandler)}
+	got, err := loader.Load(t.Context(), acme)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
 	v, _ := got[0].Values(t.Context())
 	equalValues(t, v, secrets.Values{"secret": []byte("s3cr3t-k")})
-	if srv.CallsFor("kustomer") != 1 {
+	if srv.CallsFor("acme") != 1 {
 		t.Errorf("the server was not called")
 	}
 }
 
 func TestLoadNewAPIIsLazy(t *testing.T) {
 	t.Parallel()
-	srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-k"}`})
+	srv := secretstest.NewServer(t, map[string]string{"acme": `{"secret":"s3cr3t-k"}`})
 	built := 0
 	loader := &secrets.Loader{
 		NewAPI: func(context.Context) (secrets.API, error) { built++; return srv.Client(), nil },
-		Getenv: getenv(map[string]string{"KUSTOMER_SECRET_ID": "kustomer", "SESSION_SECRET_JSON": `{"signing_key":"s3cr3t-s"}`}),
+		Getenv: getenv(map[string]string{"ACME_SECRET_ID": "acme", "SESSION_SECRET_JSON": `{"signing_key":"s3cr3t-s"}`}),
 		Logger: slog.New(slog.DiscardHandler),
 	}
 	session := secrets.Spec{Setting: "SESSION_SECRET_ID", Keys: []string{"signing_key"}}
 	if _, err := loader.Load(t.Context(), session); err != nil || built != 0 {
 		t.Fatalf("Load of an environment secret: err %v, built the client %d times, want 0", err, built)
 	}
-	if _, err := loader.Load(t.Context(), kustomer, session); err != nil || built != 1 {
+	if _, err := loader.Load(t.Context(), acme, session); err != nil || built != 1 {
 		t.Fatalf("Load: err %v, built the client %d times, want 1", err, built)
 	}
 
 	loader.NewAPI = func(context.Context) (secrets.API, error) { return nil, errors.New("no region") }
-	_, err := loader.Load(t.Context(), kustomer, copilot)
+	_, err := loader.Load(t.Context(), acme, globex)
 	if !errors.Is(err, secrets.ErrFetch) || !errors.Is(err, secrets.ErrNotConfigured) {
 		t.Errorf("Load with a failing NewAPI and an unset setting: got %v, want both reported", err)
 	}
-	if !strings.Contains(err.Error(), "KUSTOMER_SECRET_ID: secret could not be read from Secrets Manager: no region") {
+	if !strings.Contains(err.Error(), "ACME_SECRET_ID: secret could not be read from Secrets Manager: no region") {
 		t.Errorf("error %q does not name the setting and the cause", err)
 	}
 }
@@ -553,10 +554,10 @@ func TestOverride(t *testing.T) {
 		env     map[string]string
 		wantErr error
 	}{
-		{name: "override alone", env: map[string]string{"KUSTOMER_SECRET_JSON": `{"secret":"s3cr3t-k"}`}},
-		{name: "override wins over the id", env: map[string]string{"KUSTOMER_SECRET_ID": "kustomer", "KUSTOMER_SECRET_JSON": `{"secret":"s3cr3t-k"}`}},
-		{name: "malformed override", env: map[string]string{"KUSTOMER_SECRET_JSON": `{"secret":s3cr3t}`}, wantErr: secrets.ErrMalformed},
-		{name: "override without the key", env: map[string]string{"KUSTOMER_SECRET_JSON": `{"secrets":"s3cr3t-k"}`}, wantErr: secrets.ErrMissingKey},
+		{name: "override alone", env: map[string]string{"ACME_SECRET_JSON": `{"secret":"s3cr3t-k"}`}},
+		{name: "override wins over the id", env: map[string]string{"ACME_SECRET_ID": "acme", "ACME_SECRET_JSON": `{"secret":"s3cr3t-k"}`}},
+		{name: "malformed override", env: map[string]string{"ACME_SECRET_JSON": `{"secret":s3cr3t}`}, wantErr: secrets.ErrMalformed},
+		{name: "override without the key", env: map[string]string{"ACME_SECRET_JSON": `{"secrets":"s3cr3t-k"}`}, wantErr: secrets.ErrMissingKey},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -571,14 +572,14 @@ func TestOverride(t *testing.T) {
 				Logger: logger,
 				Now:    c.Now,
 			}
-			got, err := loader.Load(t.Context(), kustomer)
-			if !strings.Contains(logs.String(), `"level":"WARN"`) || !strings.Contains(logs.String(), `"setting":"KUSTOMER_SECRET_JSON"`) {
-				t.Errorf("no warning naming KUSTOMER_SECRET_JSON: %s", logs)
+			got, err := loader.Load(t.Context(), acme)
+			if !strings.Contains(logs.String(), `"level":"WARN"`) || !strings.Contains(logs.String(), `"setting":"ACME_SECRET_JSON"`) {
+				t.Errorf("no warning naming ACME_SECRET_JSON: %s", logs)
 			}
 			noLeak(t, "the log", logs.String())
 			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), "KUSTOMER_SECRET_JSON") {
-					t.Fatalf("Load: got %v, want %v naming KUSTOMER_SECRET_JSON", err, tt.wantErr)
+				if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), "ACME_SECRET_JSON") {
+					t.Fatalf("Load: got %v, want %v naming ACME_SECRET_JSON", err, tt.wantErr)
 				}
 				noLeak(t, "the error", err.Error())
 				return
@@ -598,19 +599,19 @@ func TestOverride(t *testing.T) {
 	}
 }
 
-// loadOne loads the kustomer secret from srv with the given TTL and clock.
+// loadOne loads the acme secret from srv with the given TTL and clock.
 func loadOne(t *testing.T, srv *secretstest.Server, ttl time.Duration, c *clock, logger *slog.Logger) *secrets.Secret {
 	t.Helper()
-	return load(t, srv, kustomer, ttl, 0, c, logger)
+	return load(t, srv, acme, ttl, 0, c, logger)
 }
 
-// load loads the secret of spec, named "kustomer" in srv, with the given
+// load loads the secret of spec, named "acme" in srv, with the given
 // TTL, timeout (0 for the default) and clock.
 func load(t *testing.T, srv *secretstest.Server, spec secrets.Spec, ttl, timeout time.Duration, c *clock, logger *slog.Logger) *secrets.Secret {
 	t.Helper()
 	loader := &secrets.Loader{
 		API:     srv.Client(func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }),
-		Getenv:  getenv(map[string]string{spec.Setting: "kustomer"}),
+		Getenv:  getenv(map[string]string{spec.Setting: "acme"}),
 		TTL:     ttl,
 		Timeout: timeout,
 		Logger:  logger,
@@ -635,12 +636,12 @@ func value(t *testing.T, s *secrets.Secret) string {
 
 func TestTTL(t *testing.T) {
 	t.Parallel()
-	srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-1"}`})
+	srv := secretstest.NewServer(t, map[string]string{"acme": `{"secret":"s3cr3t-1"}`})
 	c := newClock()
 	logger, logs := capture()
 	s := loadOne(t, srv, time.Minute, c, logger)
 
-	srv.Set("kustomer", `{"secret":"s3cr3t-2"}`) // rotated
+	srv.Set("acme", `{"secret":"s3cr3t-2"}`) // rotated
 	c.Advance(time.Minute - time.Second)
 	if got := value(t, s); got != "s3cr3t-1" || srv.Calls() != 1 {
 		t.Fatalf("within the TTL: got %q after %d calls, want the first value and no new call", got, srv.Calls())
@@ -679,10 +680,10 @@ func TestTTL(t *testing.T) {
 
 func TestTTLZeroNeverRereads(t *testing.T) {
 	t.Parallel()
-	srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-1"}`})
+	srv := secretstest.NewServer(t, map[string]string{"acme": `{"secret":"s3cr3t-1"}`})
 	c := newClock()
 	s := loadOne(t, srv, 0, c, slog.New(slog.DiscardHandler))
-	srv.Set("kustomer", `{"secret":"s3cr3t-2"}`)
+	srv.Set("acme", `{"secret":"s3cr3t-2"}`)
 	c.Advance(1000 * time.Hour)
 	if got := value(t, s); got != "s3cr3t-1" || srv.Calls() != 1 {
 		t.Errorf("got %q after %d calls, want the first value and 1 call", got, srv.Calls())
@@ -708,19 +709,19 @@ func TestFailedRereadKeepsLastGood(t *testing.T) {
 		level string // of the log line
 		log   string // what it must say
 	}{
-		{"server error", func(srv *secretstest.Server) { srv.Fail("kustomer", http.StatusInternalServerError) }, "WARN", "InternalServiceError"},
-		{"throttled", func(srv *secretstest.Server) { srv.FailWith("kustomer", http.StatusBadRequest, "ThrottlingException") }, "WARN", "ThrottlingException"},
+		{"server error", func(srv *secretstest.Server) { srv.Fail("acme", http.StatusInternalServerError) }, "WARN", "InternalServiceError"},
+		{"throttled", func(srv *secretstest.Server) { srv.FailWith("acme", http.StatusBadRequest, "ThrottlingException") }, "WARN", "ThrottlingException"},
 		{"timeout", func(srv *secretstest.Server) { srv.SetDelay(time.Minute) }, "WARN", "deadline exceeded"},
-		{"malformed", func(srv *secretstest.Server) { srv.Set("kustomer", `{"secret":"s3cr3t-2"`) }, "ERROR", "not a JSON object of strings"},
-		{"key emptied", func(srv *secretstest.Server) { srv.Set("kustomer", `{"secret":""}`) }, "ERROR", `JSON key \"secret\" is empty`},
-		{"check fails", func(srv *secretstest.Server) { srv.Set("kustomer", `{"secret":"s3cr3t"}`) }, "ERROR", `JSON key \"secret\" is too short`},
-		{"trailing newline", func(srv *secretstest.Server) { srv.Set("kustomer", `{"secret":"s3cr3t-2\n"}`) }, "ERROR", `JSON key \"secret\" has white space at its start or end`},
-		{"leading space", func(srv *secretstest.Server) { srv.Set("kustomer", `{"secret":" s3cr3t-2"}`) }, "ERROR", `JSON key \"secret\" has white space at its start or end`},
+		{"malformed", func(srv *secretstest.Server) { srv.Set("acme", `{"secret":"s3cr3t-2"`) }, "ERROR", "not a JSON object of strings"},
+		{"key emptied", func(srv *secretstest.Server) { srv.Set("acme", `{"secret":""}`) }, "ERROR", `JSON key \"secret\" is empty`},
+		{"check fails", func(srv *secretstest.Server) { srv.Set("acme", `{"secret":"s3cr3t"}`) }, "ERROR", `JSON key \"secret\" is too short`},
+		{"trailing newline", func(srv *secretstest.Server) { srv.Set("acme", `{"secret":"s3cr3t-2\n"}`) }, "ERROR", `JSON key \"secret\" has white space at its start or end`},
+		{"leading space", func(srv *secretstest.Server) { srv.Set("acme", `{"secret":" s3cr3t-2"}`) }, "ERROR", `JSON key \"secret\" has white space at its start or end`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-1"}`})
+			srv := secretstest.NewServer(t, map[string]string{"acme": `{"secret":"s3cr3t-1"}`})
 			c := newClock()
 			logger, logs := capture()
 			s := load(t, srv, checked, 5*time.Minute, 200*time.Millisecond, c, logger)
@@ -733,7 +734,7 @@ func TestFailedRereadKeepsLastGood(t *testing.T) {
 			if n := srv.Calls(); n != 2 {
 				t.Errorf("Secrets Manager was called %d times, want 2", n)
 			}
-			for _, want := range []string{`"level":"` + tt.level + `"`, `"setting":"KUSTOMER_SECRET_ID"`, tt.log} {
+			for _, want := range []string{`"level":"` + tt.level + `"`, `"setting":"ACME_SECRET_ID"`, tt.log} {
 				if !strings.Contains(logs.String(), want) {
 					t.Errorf("the log lacks %s: %s", want, logs)
 				}
@@ -747,8 +748,8 @@ func TestFailedRereadKeepsLastGood(t *testing.T) {
 				t.Errorf("re-read again within 30 s of a failure: %d calls, want 2", n)
 			}
 			srv.SetDelay(0)
-			srv.Fail("kustomer", 0)
-			srv.Set("kustomer", `{"secret":"s3cr3t-3"}`)
+			srv.Fail("acme", 0)
+			srv.Set("acme", `{"secret":"s3cr3t-3"}`)
 			c.Advance(time.Second)
 			if got := reread(t, s); got != "s3cr3t-3" {
 				t.Errorf("after recovery: got %q, want the new value", got)
@@ -757,8 +758,8 @@ func TestFailedRereadKeepsLastGood(t *testing.T) {
 	}
 }
 
-// checked is the kustomer spec with a check of the value's length.
-var checked = secrets.Spec{Setting: "KUSTOMER_SECRET_ID", Keys: []string{"secret"}, Check: func(v secrets.Values) error {
+// checked is the acme spec with a check of the value's length.
+var checked = secrets.Spec{Setting: "ACME_SECRET_ID", Keys: []string{"secret"}, Check: func(v secrets.Values) error {
 	if len(v["secret"]) < 8 {
 		return errors.New(`JSON key "secret" is too short`)
 	}
@@ -769,17 +770,17 @@ var checked = secrets.Spec{Setting: "KUSTOMER_SECRET_ID", Keys: []string{"secret
 // MinLen is not used; the last good value stays.
 func TestRereadBelowMinLen(t *testing.T) {
 	t.Parallel()
-	srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-long-enough"}`})
+	srv := secretstest.NewServer(t, map[string]string{"acme": `{"secret":"s3cr3t-long-enough"}`})
 	c := newClock()
 	logger, logs := capture()
-	s := load(t, srv, withMinLen(kustomer, "secret", 16), 5*time.Minute, 0, c, logger)
+	s := load(t, srv, withMinLen(acme, "secret", 16), 5*time.Minute, 0, c, logger)
 
-	srv.Set("kustomer", `{"secret":"s3cr3t-x"}`)
+	srv.Set("acme", `{"secret":"s3cr3t-x"}`)
 	c.Advance(5 * time.Minute)
 	if got := reread(t, s); got != "s3cr3t-long-enough" {
 		t.Errorf("after a re-read below MinLen: got %q, want the last good value", got)
 	}
-	for _, want := range []string{`"level":"ERROR"`, `"setting":"KUSTOMER_SECRET_ID"`, `JSON key \"secret\" is shorter than 16 bytes`} {
+	for _, want := range []string{`"level":"ERROR"`, `"setting":"ACME_SECRET_ID"`, `JSON key \"secret\" is shorter than 16 bytes`} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("the log lacks %s: %s", want, logs)
 		}
@@ -790,19 +791,19 @@ func TestRereadBelowMinLen(t *testing.T) {
 func TestCheckAtLoad(t *testing.T) {
 	t.Parallel()
 	for name, env := range map[string]map[string]string{
-		"from Secrets Manager": {"KUSTOMER_SECRET_ID": "kustomer"},
-		"from the environment": {"KUSTOMER_SECRET_JSON": `{"secret":"s3cr3t"}`},
+		"from Secrets Manager": {"ACME_SECRET_ID": "acme"},
+		"from the environment": {"ACME_SECRET_JSON": `{"secret":"s3cr3t"}`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t"}`})
+			srv := secretstest.NewServer(t, map[string]string{"acme": `{"secret":"s3cr3t"}`})
 			logger, logs := capture()
 			loader := &secrets.Loader{API: srv.Client(), Getenv: getenv(env), Logger: logger}
 			got, err := loader.Load(t.Context(), checked)
 			if !errors.Is(err, secrets.ErrInvalid) || got != nil {
 				t.Fatalf("Load: got %v, want %v", err, secrets.ErrInvalid)
 			}
-			if !strings.Contains(err.Error(), "KUSTOMER_SECRET_") || !strings.Contains(err.Error(), "too short") {
+			if !strings.Contains(err.Error(), "ACME_SECRET_") || !strings.Contains(err.Error(), "too short") {
 				t.Errorf("error %q does not name the setting and say why", err)
 			}
 			noLeak(t, "the error", err.Error())
@@ -815,14 +816,14 @@ func TestCheckAtLoad(t *testing.T) {
 // the TTL keep getting the current value, and one read serves them all.
 func TestRereadOffRequestPath(t *testing.T) {
 	t.Parallel()
-	srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-1"}`})
+	srv := secretstest.NewServer(t, map[string]string{"acme": `{"secret":"s3cr3t-1"}`})
 	t.Cleanup(srv.Release)
 	c := newClock()
 	logger, logs := capture()
-	s := load(t, srv, kustomer, time.Minute, time.Minute, c, logger) // a read timeout longer than the test waits for requests
+	s := load(t, srv, acme, time.Minute, time.Minute, c, logger) // a read timeout longer than the test waits for requests
 
 	srv.Hold()
-	srv.Set("kustomer", `{"secret":"s3cr3t-2"}`)
+	srv.Set("acme", `{"secret":"s3cr3t-2"}`)
 	c.Advance(time.Minute)
 	for i := range 5 {
 		if got := promptly(t, s); got != "s3cr3t-1" {
@@ -849,11 +850,11 @@ func TestRereadOffRequestPath(t *testing.T) {
 // and its late answer is not used.
 func TestStuckReadIsAbandoned(t *testing.T) {
 	t.Parallel()
-	srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-1"}`})
+	srv := secretstest.NewServer(t, map[string]string{"acme": `{"secret":"s3cr3t-1"}`})
 	t.Cleanup(srv.Release)
 	c := newClock()
 	logger, logs := capture()
-	s := load(t, srv, kustomer, time.Minute, time.Minute, c, logger)
+	s := load(t, srv, acme, time.Minute, time.Minute, c, logger)
 
 	srv.Hold()
 	c.Advance(time.Minute)
@@ -861,7 +862,7 @@ func TestStuckReadIsAbandoned(t *testing.T) {
 		t.Fatalf("got %q, want the current value", got)
 	}
 	c.Advance(time.Minute) // by the secret's clock, the read is past its timeout
-	srv.Set("kustomer", `{"secret":"s3cr3t-2"}`)
+	srv.Set("acme", `{"secret":"s3cr3t-2"}`)
 	if got := promptly(t, s); got != "s3cr3t-1" {
 		t.Fatalf("got %q, want the current value", got)
 	}
@@ -925,19 +926,19 @@ func TestRevoked(t *testing.T) {
 		fail func(srv *secretstest.Server)
 		code string
 	}{
-		{"deleted", func(srv *secretstest.Server) { srv.Delete("kustomer") }, "ResourceNotFoundException"},
+		{"deleted", func(srv *secretstest.Server) { srv.Delete("acme") }, "ResourceNotFoundException"},
 		{"scheduled for deletion", func(srv *secretstest.Server) {
-			srv.FailWith("kustomer", http.StatusBadRequest, "InvalidRequestException")
+			srv.FailWith("acme", http.StatusBadRequest, "InvalidRequestException")
 		}, "InvalidRequestException"},
-		{"access denied", func(srv *secretstest.Server) { srv.Fail("kustomer", http.StatusBadRequest) }, "AccessDeniedException"},
+		{"access denied", func(srv *secretstest.Server) { srv.Fail("acme", http.StatusBadRequest) }, "AccessDeniedException"},
 		{"KMS key cannot decrypt", func(srv *secretstest.Server) {
-			srv.FailWith("kustomer", http.StatusBadRequest, "DecryptionFailure")
+			srv.FailWith("acme", http.StatusBadRequest, "DecryptionFailure")
 		}, "DecryptionFailure"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-1"}`})
+			srv := secretstest.NewServer(t, map[string]string{"acme": `{"secret":"s3cr3t-1"}`})
 			c := newClock()
 			logger, logs := capture()
 			s := loadOne(t, srv, 5*time.Minute, c, logger)
@@ -956,7 +957,7 @@ func TestRevoked(t *testing.T) {
 			if _, err := s.KeyFunc("secret")(t.Context()); !errors.Is(err, secrets.ErrRevoked) {
 				t.Errorf("Key: got %v, want %v", err, secrets.ErrRevoked)
 			}
-			for _, want := range []string{`"level":"ERROR"`, `"msg":"secret revoked`, `"setting":"KUSTOMER_SECRET_ID"`, tt.code} {
+			for _, want := range []string{`"level":"ERROR"`, `"msg":"secret revoked`, `"setting":"ACME_SECRET_ID"`, tt.code} {
 				if !strings.Contains(logs.String(), want) {
 					t.Errorf("the log lacks %s: %s", want, logs)
 				}
@@ -976,7 +977,7 @@ func TestRevoked(t *testing.T) {
 				t.Errorf("still gone after 30 s: got %v after %d calls, want %v and 3 calls", err, srv.Calls(), secrets.ErrRevoked)
 			}
 			// A transient failure does not bring it back.
-			srv.Fail("kustomer", http.StatusInternalServerError)
+			srv.Fail("acme", http.StatusInternalServerError)
 			c.Advance(30 * time.Second)
 			_, _ = s.Values(t.Context())
 			secrets.Settle(s)
@@ -985,8 +986,8 @@ func TestRevoked(t *testing.T) {
 			}
 
 			// Restored: a good read brings it back.
-			srv.Fail("kustomer", 0)
-			srv.Set("kustomer", `{"secret":"s3cr3t-2"}`)
+			srv.Fail("acme", 0)
+			srv.Set("acme", `{"secret":"s3cr3t-2"}`)
 			c.Advance(30 * time.Second)
 			if got := reread(t, s); got != "s3cr3t-2" {
 				t.Errorf("after the secret is back: got %q, want its value", got)
@@ -1000,11 +1001,11 @@ func TestRevoked(t *testing.T) {
 
 func TestReload(t *testing.T) {
 	t.Parallel()
-	srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-1"}`})
+	srv := secretstest.NewServer(t, map[string]string{"acme": `{"secret":"s3cr3t-1"}`})
 	c := newClock()
 	logger, logs := capture()
 	s := loadOne(t, srv, 0, c, logger)
-	srv.Set("kustomer", `{"secret":"s3cr3t-2"}`)
+	srv.Set("acme", `{"secret":"s3cr3t-2"}`)
 
 	reload := func(want string, calls int) {
 		t.Helper()
@@ -1025,7 +1026,7 @@ func TestReload(t *testing.T) {
 	c.Advance(secrets.ReloadInterval - time.Second)
 	reload("s3cr3t-2", 2)
 	c.Advance(time.Second)
-	srv.Fail("kustomer", http.StatusInternalServerError)
+	srv.Fail("acme", http.StatusInternalServerError)
 	reload("s3cr3t-2", 3) // failed: keeps the last good value
 	if !strings.Contains(logs.String(), `"reason":"reload"`) || !strings.Contains(logs.String(), `"level":"WARN"`) {
 		t.Errorf("the failed reload is not logged as a warning: %s", logs)
@@ -1034,7 +1035,7 @@ func TestReload(t *testing.T) {
 	noLeak(t, "the log", logs.String())
 
 	// Access denied revokes the secret: Reload says so.
-	srv.Fail("kustomer", http.StatusBadRequest)
+	srv.Fail("acme", http.StatusBadRequest)
 	c.Advance(secrets.ReloadInterval)
 	if _, err := s.Reload(t.Context()); !errors.Is(err, secrets.ErrRevoked) || srv.Calls() != 4 {
 		t.Errorf("Reload of a secret no longer readable: got %v after %d calls, want %v after 4", err, srv.Calls(), secrets.ErrRevoked)
@@ -1044,10 +1045,10 @@ func TestReload(t *testing.T) {
 func TestKey(t *testing.T) {
 	t.Parallel()
 	loader := &secrets.Loader{
-		Getenv: getenv(map[string]string{"COPILOT_SECRET_JSON": `{"client_id":"s3cr3t-id","client_secret":"s3cr3t-cs"}`}),
+		Getenv: getenv(map[string]string{"GLOBEX_SECRET_JSON": `{"client_id":"s3cr3t-id","client_secret":"s3cr3t-cs"}`}),
 		Logger: slog.New(slog.DiscardHandler),
 	}
-	got, err := loader.Load(t.Context(), copilot)
+	got, err := loader.Load(t.Context(), globex)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -1055,7 +1056,7 @@ func TestKey(t *testing.T) {
 		t.Errorf("Key(client_secret): got %q, %v", b, err)
 	}
 	_, err = got[0].KeyFunc("private_key")(t.Context())
-	if !errors.Is(err, secrets.ErrMissingKey) || !strings.Contains(err.Error(), "COPILOT_SECRET_ID") || !strings.Contains(err.Error(), "private_key") {
+	if !errors.Is(err, secrets.ErrMissingKey) || !strings.Contains(err.Error(), "GLOBEX_SECRET_ID") || !strings.Contains(err.Error(), "private_key") {
 		t.Errorf("Key(private_key): got %v, want %v naming the setting and the key", err, secrets.ErrMissingKey)
 	}
 }
@@ -1074,9 +1075,9 @@ func TestSecretNotLoaded(t *testing.T) {
 func TestOverrideSetting(t *testing.T) {
 	t.Parallel()
 	for setting, want := range map[string]string{
-		"KUSTOMER_SECRET_ID": "KUSTOMER_SECRET_JSON",
-		"SESSION_SECRET_ID":  "SESSION_SECRET_JSON",
-		"VENDOR_SECRET":      "VENDOR_SECRET_JSON",
+		"ACME_SECRET_ID":    "ACME_SECRET_JSON",
+		"SESSION_SECRET_ID": "SESSION_SECRET_JSON",
+		"VENDOR_SECRET":     "VENDOR_SECRET_JSON",
 	} {
 		if got := (secrets.Spec{Setting: setting}).OverrideSetting(); got != want {
 			t.Errorf("OverrideSetting(%s) = %s, want %s", setting, got, want)
@@ -1086,7 +1087,7 @@ func TestOverrideSetting(t *testing.T) {
 
 // TestValuesAllocs holds the hot path to no allocation.
 func TestValuesAllocs(t *testing.T) {
-	srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"s3cr3t-1"}`})
+	srv := secretstest.NewServer(t, map[string]string{"acme": `{"secret":"s3cr3t-1"}`})
 	s := loadOne(t, srv, time.Minute, newClock(), slog.New(slog.DiscardHandler))
 	key := s.KeyFunc("secret")
 	ctx := t.Context()
@@ -1099,9 +1100,9 @@ func TestValuesAllocs(t *testing.T) {
 }
 
 func BenchmarkValues(b *testing.B) {
-	srv := secretstest.NewServer(b, map[string]string{"kustomer": `{"secret":"s3cr3t-1"}`})
-	loader := &secrets.Loader{API: srv.Client(), Getenv: getenv(map[string]string{"KUSTOMER_SECRET_ID": "kustomer"}), TTL: time.Hour, Logger: slog.New(slog.DiscardHandler)}
-	got, err := loader.Load(b.Context(), kustomer)
+	srv := secretstest.NewServer(b, map[string]string{"acme": `{"secret":"s3cr3t-1"}`})
+	loader := &secrets.Loader{API: srv.Client(), Getenv: getenv(map[string]string{"ACME_SECRET_ID": "acme"}), TTL: time.Hour, Logger: slog.New(slog.DiscardHandler)}
+	got, err := loader.Load(b.Context(), acme)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func TestCallerTextInTheLog(t *testing.T) {
 	var logs bytes.Buffer
 	h := &httpapi.Handler{Session: v, Minter: noMinter{}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))}
 	resp, _ := h.Handle(context.Background(), events.APIGatewayV2HTTPRequest{
-		RouteKey: "POST /kustomer/token",
+		RouteKey: "POST /acme/token",
 		Headers:  bearer(token).Headers,
 	})
 	if resp.StatusCode != 401 {

@@ -1,8 +1,9 @@
-// Package vendortest holds what the tests of the signing vendors (kustomer,
-// ccai, zendesk, intercom, decagon) share, so that each vendor's test file
-// is its claims table and what is particular to the vendor. It is for
-// _test.go files only: no other file may import it (a test of this package
-// checks), and so no function's bootstrap links it.
+// Package vendortest holds what the tests of the vendors share, those of
+// the vendors that sign their tokens above all, so that each vendor's test
+// file is its claims table and what is particular to the vendor; and Acme,
+// a made-up vendor for the tests of the shared packages. It is for _test.go
+// files only: no other file may import it (a test of this package checks),
+// and so no function's bootstrap links it.
 //
 // What it gives:
 //
@@ -32,11 +33,16 @@
 //     secret, or a log line the token or signature.
 //   - Key, DevKey and CheckErr serve the vendor's own cases: a minter
 //     built by hand with a failing key, Sign called directly.
+//   - Acme is a whole vendor, made up, built only from the public
+//     descriptor, config, secrets and httpapi APIs: an HS256 token with one
+//     secret key and one TTL setting (AcmeHS256 describes its answer). The
+//     tests of the packages every vendor shares (function, localapi, ...)
+//     build it rather than a real vendor, which they must not name.
 //
-// A vendor's test is then mostly its table:
+// A vendor's test (here of a package example) is then mostly its table:
 //
-//	var vendor = vendortest.HS256{Vendor: intercom.Descriptor,
-//		Header: `{"alg":"HS256","typ":"JWT"}`, Key: "web", ExpiresAt: "exp"}
+//	var vendor = vendortest.HS256{Vendor: example.Descriptor,
+//		Header: `{"alg":"HS256","typ":"JWT"}`, Key: "secret", ExpiresAt: "exp"}
 //
 //	func TestMint(t *testing.T) {
 //		vendor.Mint(t, []vendortest.Case{
@@ -46,10 +52,10 @@
 //	}
 //
 //	func TestSettings(t *testing.T) {
-//		vendortest.SettingsAre(t, intercom.Descriptor, map[string]string{
-//			"INTERCOM_TOKEN_TTL": "default 1h0m0s, 1m to 24h, whole seconds"})
-//		vendortest.Settings(t, intercom.Descriptor, func(m httpapi.Minter) map[string]any {
-//			return map[string]any{"INTERCOM_TOKEN_TTL": m.(*intercom.Minter).TTL}
+//		vendortest.SettingsAre(t, example.Descriptor, map[string]string{
+//			"EXAMPLE_TOKEN_TTL": "default 1h0m0s, 1m to 24h, whole seconds"})
+//		vendortest.Settings(t, example.Descriptor, func(m httpapi.Minter) map[string]any {
+//			return map[string]any{"EXAMPLE_TOKEN_TTL": m.(*example.Minter).TTL}
 //		})
 //	}
 package vendortest

@@ -26,8 +26,8 @@ type HS256 struct {
 	ExpiresAt string
 	Window    time.Duration
 	// Invariant, when set, checks what every token of the vendor must
-	// satisfy beyond its case's claims, such as Kustomer's exactly one of
-	// externalId and email.
+	// satisfy beyond its case's claims, such as carrying exactly one of two
+	// identity claims.
 	Invariant func(tb testing.TB, claims map[string]any)
 }
 

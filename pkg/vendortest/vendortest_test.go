@@ -435,3 +435,32 @@ func TestImportedOnlyByTests(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAcme: the made-up vendor that the shared packages' tests build is a
+// vendor as the helpers check one: its settings, its claims for each kind
+// of session, and an answer through the real handler.
+func TestAcme(t *testing.T) {
+	SettingsAre(t, Acme, map[string]string{"ACME_TOKEN_TTL": "default 10m, 1m to 1h, whole seconds"})
+	Settings(t, Acme, func(m httpapi.Minter) map[string]any {
+		return map[string]any{"ACME_TOKEN_TTL": m.(*acmeMinter).ttl}
+	})
+	claims := func(email string, ttl time.Duration) map[string]any {
+		c := map[string]any{"sub": "user-123", "iat": Now, "exp": Now.Add(ttl)}
+		if email != "" {
+			c["email"] = email
+		}
+		return c
+	}
+	var cases []Case
+	for _, s := range EmailSessions(t) {
+		cases = append(cases, Case{Name: s.Name, Identity: s.Identity, Claims: claims(s.Email, 10*time.Minute)})
+	}
+	cases = append(cases, Case{Name: "ttl", Settings: map[string]string{"ACME_TOKEN_TTL": "1h"}, Identity: testUser, Claims: claims(testUser.Email, time.Hour)})
+	AcmeHS256.Mint(t, cases)
+
+	a := Serve(t, Acme, "", Request{Claims: map[string]string{"sub": "user-123", "email": "ana@example.com", "email_verified": "true"}})
+	if a.Status != http.StatusOK {
+		t.Fatalf("status %d %s", a.Status, a.Body)
+	}
+	AcmeHS256.Check(t, json.RawMessage(a.Body), DevKey(Acme, "secret"), claims("ana@example.com", 10*time.Minute))
+}

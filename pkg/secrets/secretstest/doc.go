@@ -8,8 +8,8 @@
 // network round trip or hold them until released (a service that hangs),
 // and can fail on demand with the service's own error types:
 //
-//	srv := secretstest.NewServer(t, map[string]string{"kustomer": `{"secret":"dev"}`})
+//	srv := secretstest.NewServer(t, map[string]string{"acme": `{"secret":"dev"}`})
 //	srv.SetDelay(50 * time.Millisecond)
-//	srv.FailWith("kustomer", 400, "InvalidRequestException") // scheduled for deletion
+//	srv.FailWith("acme", 400, "InvalidRequestException") // scheduled for deletion
 //	cmd.Env = append(os.Environ(), srv.Env()...)
 package secretstest

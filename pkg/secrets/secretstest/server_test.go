@@ -20,19 +20,19 @@ import (
 // TestClient reads through the real SDK client: every field it parses.
 func TestClient(t *testing.T) {
 	t.Parallel()
-	srv := secretstest.NewServer(t, map[string]string{"app/kustomer": `{"secret":"k"}`})
+	srv := secretstest.NewServer(t, map[string]string{"app/acme": `{"secret":"k"}`})
 	before := time.Now().Add(-time.Second)
-	out, err := srv.Client().GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("app/kustomer")})
+	out, err := srv.Client().GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("app/acme")})
 	if err != nil {
 		t.Fatalf("GetSecretValue: %v", err)
 	}
 	if got := aws.ToString(out.SecretString); got != `{"secret":"k"}` {
 		t.Errorf("SecretString = %q", got)
 	}
-	if got := aws.ToString(out.Name); got != "app/kustomer" {
+	if got := aws.ToString(out.Name); got != "app/acme" {
 		t.Errorf("Name = %q", got)
 	}
-	if got := aws.ToString(out.ARN); !strings.HasPrefix(got, "arn:aws:secretsmanager:us-east-1:") || !strings.Contains(got, ":secret:app/kustomer-") {
+	if got := aws.ToString(out.ARN); !strings.HasPrefix(got, "arn:aws:secretsmanager:us-east-1:") || !strings.Contains(got, ":secret:app/acme-") {
 		t.Errorf("ARN = %q", got)
 	}
 	if aws.ToString(out.VersionId) == "" || len(out.VersionStages) != 1 || out.VersionStages[0] != "AWSCURRENT" {
@@ -45,7 +45,7 @@ func TestClient(t *testing.T) {
 	// By ARN, and binary.
 	srv.SetBinary(aws.ToString(out.ARN), []byte{0, 1, 2})
 	out, err = srv.Client().GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: out.ARN})
-	if err != nil || out.SecretString != nil || string(out.SecretBinary) != "\x00\x01\x02" || aws.ToString(out.Name) != "app/kustomer" {
+	if err != nil || out.SecretString != nil || string(out.SecretBinary) != "\x00\x01\x02" || aws.ToString(out.Name) != "app/acme" {
 		t.Errorf("binary secret by ARN: %+v, %v", out, err)
 	}
 }
