@@ -147,9 +147,9 @@ func vendorReference(v descriptor.Vendor) string {
 	fmt.Fprintf(&b, "| 200 response | %s |\n", code(v.Response))
 	fmt.Fprintf(&b, "| function | %s (deployed when `%s` is in the `Vendors` parameter) |\n", code(v.LogicalID), v.Name)
 	fmt.Fprintf(&b, "| secret | %s: %s, %s |\n", code(v.Secret.Setting), code(secretKeys(v.Secret)), cell(v.Secret.Description))
-	b.WriteString("\nSettings (a deployment sets each through the template parameter of the same name in upper camel case")
+	fmt.Fprintf(&b, "\nSettings (a deployment sets %s to the secret the stack makes, or to `Existing%sSecretArn`", code(v.Secret.Setting), v.Prefix())
 	if len(v.Settings) > 0 {
-		fmt.Fprintf(&b, ", %s through %s", code(v.Settings[0].Name), code(v.Settings[0].Parameter()))
+		fmt.Fprintf(&b, "; each other through the template parameter of the same name in upper camel case, %s through %s", code(v.Settings[0].Name), code(v.Settings[0].Parameter()))
 	}
 	b.WriteString("):\n\n")
 	b.WriteString(settingsTable([]descriptor.Vendor{v}, false))
