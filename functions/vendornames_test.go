@@ -72,7 +72,7 @@ func TestNoVendorNameOutsideItsPackage(t *testing.T) {
 
 // nameIn matches a vendor's name where it starts a word, in any case:
 // "acme", "Acme Chat", "AcmeFunction", "ACME_SECRET_ID", "pkg/acme", but
-// not a name that ends another word ("stream" in "upstream") or follows an
+// not a name that ends another word ("cat" in "bobcat") or follows an
 // underscore ("LOG_STREAM").
 func nameIn(name string) *regexp.Regexp {
 	return regexp.MustCompile(`(?i)(^|[^a-z0-9_])` + regexp.QuoteMeta(name))
