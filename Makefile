@@ -120,13 +120,13 @@ generate: ## Write template.yaml, events/, samconfig.toml and the docs' tables f
 # pkg/perf/report; it fails when a budget is missed. About two minutes.
 BENCH_OUT := bin/bench.txt
 
-bench: ## Performance budget: warm handler vs crypto floor; cold start, size, memory vs a yardstick; Copilot first request in round trips
+bench: ## Performance budget: warm handler vs crypto floor; cold start, size, memory vs a yardstick; first request to a vendor API in round trips
 	@mkdir -p $(dir $(BENCH_OUT))
 	@echo "BenchmarkWarm: each function's handler path and its cryptography floor, interleaved..."
 	@$(GO) test -run '^$$' -bench '^BenchmarkWarm$$' -count 5 -benchtime 500ms ./pkg/perf > $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
 	@echo "BenchmarkBootstrap: build the bootstraps and the yardstick, start each 20 times..."
 	@$(GO) test -run '^$$' -bench '^BenchmarkBootstrap$$' -benchtime 10x -timeout 10m ./pkg/perf >> $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
-	@echo "BenchmarkFirstRequest: Copilot's first request after a cold start, 50 ms round trips, with and without the warm-up..."
+	@echo "BenchmarkFirstRequest: the first request after a cold start of each function that calls its vendor's API, 50 ms round trips, with and without the warm-up..."
 	@$(GO) test -run '^$$' -bench '^BenchmarkFirstRequest$$' -benchtime 10x ./pkg/perf >> $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
 	@echo "(raw results: $(BENCH_OUT))"
 	@$(GO) run ./pkg/perf/report $(BENCH_OUT)

@@ -119,8 +119,8 @@ func NewEvent(r *http.Request, body []byte, routeKey string, now time.Time) (eve
 // repeated name are joined with commas, in order. A name or value that is
 // not valid percent-encoding fails the whole query with ErrBadQuery,
 // rather than dropping that parameter, or the query, without a word: a
-// function would then answer with its default, such as Intercom signing
-// with the web key.
+// function would then answer as if the parameter were absent, with its
+// default.
 func ParseQuery(raw string) (map[string]string, error) {
 	var query map[string]string
 	for pair := range strings.SplitSeq(raw, "&") {

@@ -22,7 +22,7 @@ func TestNewEvent(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(1_700_000_000, 123_000_000)
 	body := []byte{0xff, 0x00, 'x'}
-	r := httptest.NewRequest(http.MethodPost, "http://api.example.com:3000/kustomer/token?a=1&a=2&b=x%20y", strings.NewReader(string(body)))
+	r := httptest.NewRequest(http.MethodPost, "http://api.example.com:3000/example/token?a=1&a=2&b=x%20y", strings.NewReader(string(body)))
 	r.RemoteAddr = "192.0.2.7:50123"
 	r.Header.Set("User-Agent", "ExampleApp/1.0")
 	r.Header.Set("Authorization", "Bearer t")
@@ -32,7 +32,7 @@ func TestNewEvent(t *testing.T) {
 	r.Header.Add("Cookie", "c=3")
 	r.Header.Set("X-Forwarded-For", "198.51.100.1")
 
-	e, err := localapi.NewEvent(r, body, "POST /kustomer/token", now)
+	e, err := localapi.NewEvent(r, body, "POST /example/token", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,8 +49,8 @@ func TestNewEvent(t *testing.T) {
 	rc := got["requestContext"].(map[string]any)
 	want := map[string]any{
 		"version":         "2.0",
-		"routeKey":        "POST /kustomer/token",
-		"rawPath":         "/kustomer/token",
+		"routeKey":        "POST /example/token",
+		"rawPath":         "/example/token",
 		"rawQueryString":  "a=1&a=2&b=x%20y",
 		"cookies":         []any{"a=1", "b=2", "c=3"},
 		"isBase64Encoded": true,
@@ -72,7 +72,7 @@ func TestNewEvent(t *testing.T) {
 		}
 	}
 	wantRC := map[string]any{
-		"routeKey":     "POST /kustomer/token",
+		"routeKey":     "POST /example/token",
 		"stage":        "$default",
 		"domainName":   "api.example.com",
 		"domainPrefix": "api",
@@ -80,7 +80,7 @@ func TestNewEvent(t *testing.T) {
 		"timeEpoch":    float64(1_700_000_000_123),
 		"http": map[string]any{
 			"method":    "POST",
-			"path":      "/kustomer/token",
+			"path":      "/example/token",
 			"protocol":  "HTTP/1.1",
 			"sourceIp":  "192.0.2.7",
 			"userAgent": "ExampleApp/1.0",
@@ -97,8 +97,8 @@ func TestNewEvent(t *testing.T) {
 	}
 
 	// A UTF-8 body is passed as it is; no query, no cookies.
-	r = httptest.NewRequest(http.MethodGet, "/ccai/token", nil)
-	e, err = localapi.NewEvent(r, []byte(`{"é":1}`), "GET /ccai/token", now)
+	r = httptest.NewRequest(http.MethodGet, "/example/token", nil)
+	e, err = localapi.NewEvent(r, []byte(`{"é":1}`), "GET /example/token", now)
 	if err != nil || e.Body != `{"é":1}` || e.IsBase64Encoded || e.QueryStringParameters != nil || e.Cookies != nil || e.Headers["x-forwarded-port"] != "80" {
 		t.Errorf("event %+v", e)
 	}
@@ -218,16 +218,17 @@ func TestServerResponses(t *testing.T) {
 			errorCode:  "not_found",
 		},
 	}
+	first := localapi.Routes[0]
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			handlers := map[string]localapi.Handler{"KustomerFunction": tt.handler}
+			handlers := map[string]localapi.Handler{first.Vendor.LogicalID: tt.handler}
 			if tt.noHandlers {
 				handlers = nil
 			}
 			ts := httptest.NewServer(localapi.NewServer(handlers, nil))
 			t.Cleanup(ts.Close)
-			resp := call(t, "POST", ts.URL+"/kustomer/token?x=1", "tok", []byte(`{"a":1}`))
+			resp := call(t, first.Method, ts.URL+first.Path+"?x=1", "tok", []byte(`{"a":1}`))
 			if resp.status != tt.status {
 				t.Fatalf("status %d, want %d: %s", resp.status, tt.status, resp.body)
 			}
@@ -250,7 +251,7 @@ func TestServerResponses(t *testing.T) {
 				t.Fatalf("handler called %d times", len(tt.handler.got))
 			}
 			e := tt.handler.got[0]
-			if e.RouteKey != "POST /kustomer/token" || e.RawQueryString != "x=1" || e.Body != `{"a":1}` ||
+			if e.RouteKey != first.Key() || e.RawQueryString != "x=1" || e.Body != `{"a":1}` ||
 				e.Headers["authorization"] != "Bearer tok" || e.RequestContext.HTTP.SourceIP != "127.0.0.1" ||
 				e.RequestContext.RequestID != resp.header.Get("Apigw-Requestid") {
 				t.Errorf("event %+v, Apigw-Requestid %q", e, resp.header.Get("Apigw-Requestid"))

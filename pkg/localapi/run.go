@@ -39,8 +39,8 @@ type Config struct {
 // API a function calls (descriptor.Upstream) defaulting to this server's
 // own stand-in for it (StandInPath); Run refuses to start,
 // before reading any secret, when CheckDevSessionKey refuses those
-// settings. Once serving, Run prints the routes and a curl command with a
-// fresh dev session to c.Stdout; only then does it write the functions'
+// settings. Once serving, Run prints the routes and a curl command that
+// calls the first of them with a fresh dev session to c.Stdout; only then does it write the functions'
 // start-up logs to c.Logger, with the warnings that package secrets gives
 // for each secret taken from the environment collapsed into one
 // (OfflineSecretsMessage). It returns nil after a clean shutdown.
@@ -151,11 +151,13 @@ func printBanner(w io.Writer, base string, exposed bool, environ func(string) st
 	}
 
 	token, err := DevSession(getenv, DevIdentity, time.Now(), DefaultSessionTTL)
-	if err != nil {
+	switch {
+	case err != nil:
 		fmt.Fprintf(w, "\nNo dev session: %v\n", err)
-	} else {
+	case len(Routes) > 0:
+		first := Routes[0]
 		fmt.Fprintf(w, "\nTry it, with a dev session for %s valid for %s:\n\n  %s\n",
-			DevIdentity.UserID, shortDuration(DefaultSessionTTL), Curl(http.MethodPost, base+"/kustomer/token", token))
+			DevIdentity.UserID, shortDuration(DefaultSessionTTL), Curl(first.Method, base+first.Path, token))
 		fmt.Fprintln(w, "\nAnother session: TOKEN=$(make -s dev-session SUB=user-2 EMAIL=user-2@example.com NAME='User Two')")
 	}
 	fmt.Fprintln(w, "\nStop with Ctrl-C.")

@@ -14,9 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
-
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
+	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
 	"github.com/vendortokens/vendor-token-functions/pkg/localapi"
+	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
 	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 )
 
@@ -50,19 +51,19 @@ func TestRun(t *testing.T) {
 	}()
 	banner := waitFor(t, &out, "Stop with Ctrl-C.")
 
-	// The printed curl command works as printed.
+	// The printed curl command works as printed, on the first route.
 	line := regexp.MustCompile(`(?m)^\s*(curl .*)$`).FindStringSubmatch(banner)
 	if line == nil {
 		t.Fatalf("no curl command in:\n%s", banner)
 	}
-	resp := runCurl(t, line[1])
-	var body struct{ Token string }
-	if resp.status != http.StatusOK || json.Unmarshal(resp.body, &body) != nil || body.Token == "" {
-		t.Fatalf("the printed curl got %d %s", resp.status, resp.body)
+	first := localapi.Routes[0]
+	if !strings.Contains(line[1], "-X "+first.Method+" http://127.0.0.1:") || !strings.Contains(line[1], first.Path+" ") {
+		t.Errorf("the curl command does not call %s: %s", first.Key(), line[1])
 	}
+	_, getenv := start(t, nil) // the same dev settings
+	checkAnswer(t, runCurl(t, line[1]), responseFields(t, first.Vendor, getenv))
 
 	// Every route is listed, on a URL that serves it.
-	_, getenv := start(t, nil) // the same dev settings
 	token := devToken(t, getenv, testID)
 	for _, r := range localapi.Routes {
 		m := regexp.MustCompile(`(?m)^\s+` + r.Method + `\s+(http://\S+` + regexp.QuoteMeta(r.Path) + `)\s+` + r.Vendor.LogicalID + `$`).FindStringSubmatch(banner)
@@ -74,7 +75,11 @@ func TestRun(t *testing.T) {
 			t.Errorf("%s %s: %d %s", r.Method, m[1], resp.status, resp.body)
 		}
 	}
-	for _, want := range []string{"DEV-ONLY", "SESSION_SECRET_JSON", "Copilot.cx stand-in: http://127.0.0.1:", "/copilot-standin (COPILOT_BASE_URL: http://127.0.0.1:", "make -s dev-session"} {
+	wants := []string{"DEV-ONLY", "SESSION_SECRET_JSON", "make -s dev-session"}
+	for _, v := range upstreamVendors() {
+		wants = append(wants, "\n"+v.Title+" stand-in: http://127.0.0.1:", localapi.StandInPath(v)+" ("+v.Upstream.BaseURL+": http://127.0.0.1:")
+	}
+	for _, want := range wants {
 		if !strings.Contains(banner, want) {
 			t.Errorf("the banner does not mention %q:\n%s", want, banner)
 		}
@@ -166,6 +171,27 @@ func shellWords(t *testing.T, line string) []string {
 	return words
 }
 
+// runFailure is a Run that must fail, and the error it must return.
+type runFailure struct {
+	name, addr string
+	env        map[string]string
+	want       string
+	is         error // nil: any error
+}
+
+// durationSetting returns the first vendor setting that is a duration, and
+// its vendor.
+func durationSetting() (descriptor.Vendor, config.Setting, bool) {
+	for _, v := range vendors.All() {
+		for _, s := range v.Settings {
+			if s.IsDuration() {
+				return v, s, true
+			}
+		}
+	}
+	return descriptor.Vendor{}, config.Setting{}, false
+}
+
 func TestRunFails(t *testing.T) {
 	t.Parallel()
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
@@ -173,18 +199,23 @@ func TestRunFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { busy.Close() })
-	for _, tt := range []struct {
-		name, addr string
-		env        map[string]string
-		want       string
-		is         error // nil: any error
-	}{
+	first := vendors.All()[0]
+	tests := []runFailure{
 		{"address in use", busy.Addr().String(), nil, "address already in use", nil},
-		{"bad setting", "127.0.0.1:0", map[string]string{"CCAI_TOKEN_TTL": "forever"}, "CcaiFunction", nil},
+		{"bad session setting", "127.0.0.1:0", map[string]string{"SESSION_LEEWAY": "forever"}, "SESSION_LEEWAY", nil},
 		// Refused before any secret is read.
-		{"real secret beside the dev session key", "127.0.0.1:0", map[string]string{"KUSTOMER_SECRET_ID": "kustomer-secret-name"}, "KUSTOMER_SECRET_ID", localapi.ErrDevSessionKey},
-		{"real Copilot beside the dev session key", "127.0.0.1:0", map[string]string{"COPILOT_BASE_URL": "https://copilot.example.com"}, "COPILOT_BASE_URL", localapi.ErrDevSessionKey},
-	} {
+		{"real secret beside the dev session key", "127.0.0.1:0", map[string]string{first.Secret.Setting: "real-secret-name"}, first.Secret.Setting, localapi.ErrDevSessionKey},
+	}
+	// A vendor's own setting that its function refuses stops Run, naming
+	// the function.
+	if v, s, ok := durationSetting(); ok {
+		tests = append(tests, runFailure{"bad " + s.Name, "127.0.0.1:0", map[string]string{s.Name: "forever"}, v.LogicalID, nil})
+	}
+	for _, v := range upstreamVendors() {
+		tests = append(tests, runFailure{"real " + v.Upstream.BaseURL + " beside the dev session key", "127.0.0.1:0",
+			map[string]string{v.Upstream.BaseURL: "https://api.example.com"}, v.Upstream.BaseURL, localapi.ErrDevSessionKey})
+	}
+	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var out logtest.Buffer

@@ -32,9 +32,9 @@ const MaxRequestBytes = 1 << 20
 const IntegrationTimeout = 30 * time.Second
 
 // StandInPath returns the path under which a Server serves the stand-in
-// for the API that v's function calls (v.Upstream), "/<name>-standin", such
-// as "/copilot-standin": v.Upstream.BaseURL set to
-// http://127.0.0.1:3000/copilot-standin reaches it. It returns "" for a
+// for the API that v's function calls (v.Upstream), "/<name>-standin" for
+// the vendor called <name>: v.Upstream.BaseURL set to
+// http://127.0.0.1:3000/<name>-standin reaches it. It returns "" for a
 // vendor that calls no API.
 func StandInPath(v descriptor.Vendor) string {
 	if v.Upstream == nil {
@@ -42,10 +42,6 @@ func StandInPath(v descriptor.Vendor) string {
 	}
 	return "/" + v.Name + "-standin"
 }
-
-// StandInPrefix is StandInPath of the Copilot vendor, for the callers that
-// still name it; StandInPath covers every vendor with a stand-in.
-const StandInPrefix = "/copilot-standin"
 
 // Errors of the local server itself, with the contract's error body.
 var (

@@ -3,29 +3,26 @@ package localapi_test
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
-
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/vendortokens/vendor-token-functions/pkg/config"
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 	"github.com/vendortokens/vendor-token-functions/pkg/localapi"
+	"github.com/vendortokens/vendor-token-functions/pkg/logtest"
+	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
 	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 )
 
@@ -35,8 +32,9 @@ var (
 )
 
 // start serves the local API on an httptest server, built as Run builds it:
-// env (nil for none) over DevSettings, with Copilot answered by the
-// server's own stand-in. It returns the server's URL and the settings.
+// env (nil for none) over DevSettings, with every API a function calls
+// answered by the server's own stand-in for it. It returns the server's URL
+// and the settings.
 func start(t *testing.T, env map[string]string) (string, func(string) string) {
 	t.Helper()
 	return startLogging(t, env, quiet)
@@ -102,30 +100,82 @@ func call(t *testing.T, method, url, token string, body []byte) response {
 	return response{resp.StatusCode, resp.Header, b}
 }
 
-// devSecret returns a JSON key of a dev secret.
-func devSecret(t *testing.T, setting, key string) []byte {
-	t.Helper()
-	var m map[string]string
-	if err := json.Unmarshal([]byte(localapi.DevSettings()[setting]), &m); err != nil || m[key] == "" {
-		t.Fatalf("DevSettings %s has no %s: %v", setting, key, err)
+// upstreamVendors are the vendors whose function calls the vendor's API.
+func upstreamVendors() []descriptor.Vendor {
+	var vs []descriptor.Vendor
+	for _, v := range vendors.All() {
+		if v.Upstream != nil {
+			vs = append(vs, v)
+		}
 	}
-	return []byte(m[key])
+	return vs
 }
 
-// verifyJWT checks token's HS256 signature with key and returns its claims.
-func verifyJWT(t *testing.T, token string, key []byte) jwt.MapClaims {
+// responseFields are the members of the 200 body that v's own minter
+// makes when called directly, with the settings getenv gives (its secret
+// from <NAME>_SECRET_JSON) and testID: what its route must answer through
+// the server, no more and no less.
+func responseFields(t *testing.T, v descriptor.Vendor, getenv func(string) string) []string {
 	t.Helper()
-	claims := jwt.MapClaims{}
-	_, err := jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithoutClaimsValidation()).ParseWithClaims(token, claims,
-		func(*jwt.Token) (any, error) { return key, nil })
-	if err != nil {
-		t.Fatalf("token does not verify with the dev secret: %v", err)
+	env := config.New(getenv)
+	newMinter := v.Configure(env).NewMinter
+	if err := env.Err(); err != nil {
+		t.Fatal(err)
 	}
-	return claims
+	secret := secretstest.Offline(t, v.Secret, getenv(v.Secret.OverrideSetting()))
+	out, err := newMinter(secret, descriptor.Deps{Logger: slog.New(slog.DiscardHandler)}).Mint(t.Context(), testID)
+	if err != nil {
+		t.Fatalf("%s: the minter itself: %v", v.Name, err)
+	}
+	return slices.Sorted(maps.Keys(jsonObjectOf(t, mustJSON(t, out))))
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// jsonObjectOf decodes body, which must be a JSON object.
+func jsonObjectOf(t *testing.T, body []byte) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil || m == nil {
+		t.Fatalf("not a JSON object: %q: %v", body, err)
+	}
+	return m
+}
+
+// checkAnswer fails t unless resp is a 200 with the contract's headers and
+// a JSON body of exactly fields, none of them empty.
+func checkAnswer(t *testing.T, resp response, fields []string) {
+	t.Helper()
+	if resp.status != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.status, resp.body)
+	}
+	if resp.header.Get("Content-Type") != "application/json" || resp.header.Get("Cache-Control") != "no-store" ||
+		resp.header.Get("Apigw-Requestid") == "" {
+		t.Errorf("headers %v", resp.header)
+	}
+	body := jsonObjectOf(t, resp.body)
+	for _, f := range fields {
+		if body[f] == nil || body[f] == "" {
+			t.Errorf("body %s lacks %q", resp.body, f)
+		}
+	}
+	if len(body) != len(fields) {
+		t.Errorf("body %s has members beyond %v", resp.body, fields)
+	}
 }
 
 // TestRoutes calls every route through the real handlers with a dev
-// session and checks each vendor's answer with the dev secrets.
+// session: each answers 200 with exactly the members its vendor's own
+// minter gives with the same dev settings and secret, the functions that
+// call their vendor's API reaching it through the server's stand-in. What
+// each member holds is checked by the vendor's own tests.
 func TestRoutes(t *testing.T) {
 	t.Parallel()
 	url, getenv := start(t, nil)
@@ -137,62 +187,22 @@ func TestRoutes(t *testing.T) {
 			if r.Method == http.MethodPost {
 				body = []byte(`{}`)
 			}
-			resp := call(t, r.Method, url+r.Path, token, body)
-			if resp.status != http.StatusOK {
-				t.Fatalf("status %d: %s", resp.status, resp.body)
-			}
-			if resp.header.Get("Content-Type") != "application/json" || resp.header.Get("Cache-Control") != "no-store" ||
-				resp.header.Get("Apigw-Requestid") == "" {
-				t.Errorf("headers %v", resp.header)
-			}
-			var out map[string]any
-			if err := json.Unmarshal(resp.body, &out); err != nil {
-				t.Fatal(err)
-			}
-			switch r.Vendor.LogicalID {
-			case "KustomerFunction":
-				claims := verifyJWT(t, out["token"].(string), devSecret(t, "KUSTOMER_SECRET_JSON", "secret"))
-				if claims["externalId"] != testID.UserID || claims["iat"] == nil || len(out) != 2 ||
-					out["expires_at"] != claims["iat"].(float64)+900 {
-					t.Errorf("body %s, claims %v", resp.body, claims)
-				}
-			case "CcaiFunction":
-				claims := verifyJWT(t, out["token"].(string), devSecret(t, "CCAI_SECRET_JSON", "company_secret"))
-				if claims["identifier"] != testID.UserID || claims["email"] != testID.Email || claims["name"] != testID.Name ||
-					claims["iss"] != "example-company" || len(out) != 2 || out["expires_at"] != claims["exp"] {
-					t.Errorf("body %s, claims %v", resp.body, claims)
-				}
-			case "DecagonFunction":
-				epoch, _ := out["epoch"].(float64)
-				mac := hmac.New(sha256.New, devSecret(t, "DECAGON_SECRET_JSON", "private_key"))
-				mac.Write([]byte(testID.UserID + strconv.FormatInt(int64(epoch), 10)))
-				if out["user_id"] != testID.UserID || int64(epoch) <= time.Now().Unix() ||
-					out["signature"] != hex.EncodeToString(mac.Sum(nil)) || len(out) != 4 || out["expires_at"] != out["epoch"] {
-					t.Errorf("body %s", resp.body)
-				}
-			case "ZendeskFunction":
-				claims := verifyJWT(t, out["token"].(string), devSecret(t, "ZENDESK_SECRET_JSON", "secret"))
-				if claims["external_id"] != testID.UserID || claims["scope"] != "user" || claims["exp"] != out["expires_at"] || len(out) != 2 {
-					t.Errorf("body %s, claims %v", resp.body, claims)
-				}
-			case "IntercomFunction":
-				claims := verifyJWT(t, out["token"].(string), devSecret(t, "INTERCOM_SECRET_JSON", "web"))
-				if claims["user_id"] != testID.UserID || claims["exp"] != out["expires_at"] || len(out) != 2 {
-					t.Errorf("body %s, claims %v", resp.body, claims)
-				}
-			case "CopilotFunction":
-				if key, _ := out["auth_key"].(string); key == "" || len(out) != 1 {
-					t.Errorf("body %s", resp.body)
-				}
-			default:
-				t.Fatalf("no check for %s", r.Vendor.LogicalID)
-			}
+			checkAnswer(t, call(t, r.Method, url+r.Path, token, body), responseFields(t, r.Vendor, getenv))
 		})
 	}
 }
 
-// TestErrors: what the contract answers to bad requests, from the handlers
-// and from the server itself.
+// errorCase is a request and the error the contract answers it with.
+type errorCase struct {
+	name, method, path, token string
+	body                      []byte
+	status                    int
+	code, message             string
+	header                    map[string]string
+}
+
+// TestErrors: what the contract answers to bad requests, from every
+// function's handler and from the server itself.
 func TestErrors(t *testing.T) {
 	t.Parallel()
 	url, getenv := start(t, nil)
@@ -209,27 +219,41 @@ func TestErrors(t *testing.T) {
 	}, localapi.DevSettings())
 	forged := devToken(t, otherKey, testID)
 
-	tests := []struct {
-		name, method, path, token string
-		body                      []byte
-		status                    int
-		code, message             string
-		header                    map[string]string
-	}{
-		{"no session", "POST", "/kustomer/token", "", nil, 401, "unauthorized", "a session is required", map[string]string{"WWW-Authenticate": "Bearer"}},
-		{"expired session", "POST", "/kustomer/token", expired, nil, 401, "unauthorized", "the session is not valid", nil},
-		{"session signed with another key", "GET", "/ccai/token", forged, nil, 401, "unauthorized", "the session is not valid", nil},
-		{"malformed body", "POST", "/decagon/token", token, []byte(`{"a":`), 400, "bad_request", "the request body must be empty or a JSON object", nil},
-		{"array body", "POST", "/decagon/token", token, []byte(`[1]`), 400, "bad_request", "the request body must be empty or a JSON object", nil},
-		{"binary body", "POST", "/copilot/auth-key", token, []byte{0xff, 0xfe, 0}, 400, "bad_request", "the request body must be empty or a JSON object", nil},
-		{"oversized body", "POST", "/kustomer/token", token, jsonObject(5000), 400, "bad_request", "the request body is larger than 4096 bytes", nil},
-		{"body over the read limit", "POST", "/kustomer/token", token, jsonObject(localapi.MaxRequestBytes + 1), 400, "bad_request", "the request body is larger than 4096 bytes", nil},
-		{"wrong method", "GET", "/kustomer/token", token, nil, 405, "method_not_allowed", "", map[string]string{"Allow": "POST"}},
-		{"wrong method, two allowed", "DELETE", "/ccai/token", token, nil, 405, "method_not_allowed", "", map[string]string{"Allow": "GET, POST"}},
-		{"unknown path", "POST", "/no-such-vendor/token", token, nil, 404, "not_found", "", nil},
-		{"trailing slash", "POST", "/kustomer/token/", token, nil, 404, "not_found", "", nil},
-		{"root", "GET", "/", "", nil, 404, "not_found", "", nil},
+	const notJSON = "the request body must be empty or a JSON object"
+	var tests []errorCase
+	for _, r := range localapi.Routes {
+		m, p, k := r.Method, r.Path, r.Key()+": "
+		tests = append(tests,
+			errorCase{k + "no session", m, p, "", nil, 401, "unauthorized", "a session is required", map[string]string{"WWW-Authenticate": "Bearer"}},
+			errorCase{k + "expired session", m, p, expired, nil, 401, "unauthorized", "the session is not valid", nil},
+			errorCase{k + "session signed with another key", m, p, forged, nil, 401, "unauthorized", "the session is not valid", nil},
+			errorCase{k + "malformed body", m, p, token, []byte(`{"a":`), 400, "bad_request", notJSON, nil},
+			errorCase{k + "array body", m, p, token, []byte(`[1]`), 400, "bad_request", notJSON, nil},
+			errorCase{k + "binary body", m, p, token, []byte{0xff, 0xfe, 0}, 400, "bad_request", notJSON, nil},
+			errorCase{k + "oversized body", m, p, token, jsonObject(5000), 400, "bad_request", "the request body is larger than 4096 bytes", nil},
+			errorCase{k + "trailing slash", m, p + "/", token, nil, 404, "not_found", "", nil},
+		)
 	}
+	// A method no route of a path has: 405, with the path's methods.
+	allowed := map[string][]string{}
+	for _, r := range localapi.Routes {
+		allowed[r.Path] = append(allowed[r.Path], r.Method)
+	}
+	for path, methods := range allowed {
+		slices.Sort(methods)
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+			if !slices.Contains(methods, m) {
+				tests = append(tests, errorCase{"wrong method: " + m + " " + path, m, path, token, nil, 405, "method_not_allowed", "",
+					map[string]string{"Allow": strings.Join(methods, ", ")}})
+			}
+		}
+	}
+	first := localapi.Routes[0]
+	tests = append(tests,
+		errorCase{"body over the read limit", first.Method, first.Path, token, jsonObject(localapi.MaxRequestBytes + 1), 400, "bad_request", "the request body is larger than 4096 bytes", nil},
+		errorCase{"unknown path", "POST", "/no-such-vendor/token", token, nil, 404, "not_found", "", nil},
+		errorCase{"root", "GET", "/", "", nil, 404, "not_found", "", nil},
+	)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -270,30 +294,48 @@ func jsonObject(n int) []byte {
 	return append(b, `"}`...)
 }
 
-// TestCopilotUpstream: the Copilot route through its stand-in when the
-// credentials are wrong, and when Copilot cannot be reached.
-func TestCopilotUpstream(t *testing.T) {
+// TestUpstreamFailures: each route of a function that calls its vendor's
+// API, through the server, when the stand-in refuses the credentials (dev
+// values, but not the ones it accepts), and when the API cannot be reached.
+func TestUpstreamFailures(t *testing.T) {
 	t.Parallel()
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
-	for _, tt := range []struct {
-		name   string
-		env    map[string]string
-		status int
-		code   string
-	}{
-		{"wrong credentials", map[string]string{"COPILOT_SECRET_JSON": `{"client_id":"dev-only-x","client_secret":"dev-only-wrong-client-secret"}`}, 502, "upstream_error"},
-		{"unreachable", map[string]string{"COPILOT_BASE_URL": closed.URL}, 503, "upstream_unavailable"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			url, getenv := start(t, tt.env)
-			resp := call(t, "POST", url+"/copilot/auth-key", devToken(t, getenv, testID), nil)
-			if resp.status != tt.status || !strings.Contains(string(resp.body), `"code":"`+tt.code+`"`) {
-				t.Errorf("got %d %s, want %d %s", resp.status, resp.body, tt.status, tt.code)
-			}
-		})
+	for _, v := range upstreamVendors() {
+		for _, tt := range []struct {
+			name   string
+			env    map[string]string
+			status int
+			code   string
+		}{
+			{"wrong credentials", map[string]string{v.Secret.OverrideSetting(): wrongSecret(t, v)}, 502, "upstream_error"},
+			{"unreachable", map[string]string{v.Upstream.BaseURL: closed.URL}, 503, "upstream_unavailable"},
+		} {
+			t.Run(v.Name+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				url, getenv := start(t, tt.env)
+				for _, r := range v.Routes {
+					resp := call(t, r.Method, url+r.Path, devToken(t, getenv, testID), nil)
+					assertErrorBody(t, resp.status, resp.header, resp.body, tt.status, tt.code)
+				}
+			})
+		}
 	}
+}
+
+// wrongSecret is v's dev secret with every value changed, still dev-only
+// and as long as before, or longer: a secret the function accepts and
+// the stand-in of its API does not.
+func wrongSecret(t *testing.T, v descriptor.Vendor) string {
+	t.Helper()
+	var m map[string]string
+	if err := json.Unmarshal([]byte(localapi.DevSettings()[v.Secret.OverrideSetting()]), &m); err != nil || len(m) == 0 {
+		t.Fatalf("DevSettings %s: %v", v.Secret.OverrideSetting(), err)
+	}
+	for k, value := range m {
+		m[k] = strings.Replace(value, "dev-only-", "dev-only-wrong-", 1)
+	}
+	return string(mustJSON(t, m))
 }
 
 // TestNewFails: a setting the functions refuse stops New, naming the
@@ -307,7 +349,11 @@ func TestNewFails(t *testing.T) {
 	if err == nil {
 		t.Fatal("New succeeded")
 	}
-	for _, want := range []string{"KustomerFunction", "CcaiFunction", "DecagonFunction", "CopilotFunction", "SESSION_MODE"} {
+	want := []string{"SESSION_MODE"}
+	for _, v := range vendors.All() {
+		want = append(want, v.LogicalID)
+	}
+	for _, want := range want {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
@@ -317,9 +363,14 @@ func TestNewFails(t *testing.T) {
 // TestHostNotLoopback: the server answers only requests whose Host names a
 // loopback host, so that a page whose name is made to resolve to 127.0.0.1
 // (DNS rebinding) cannot reach it from a browser; the others get 403 with
-// the contract's body and reach no handler, nor the Copilot stand-in.
+// the contract's body and reach no handler, nor any stand-in.
 func TestHostNotLoopback(t *testing.T) {
 	t.Parallel()
+	first := localapi.Routes[0]
+	paths := []string{first.Path}
+	for _, v := range upstreamVendors() {
+		paths = append(paths, localapi.StandInPath(v)+"/")
+	}
 	for _, tt := range []struct {
 		host string
 		ok   bool
@@ -348,12 +399,12 @@ func TestHostNotLoopback(t *testing.T) {
 		{"localhost@evil.example", false},
 		{"127.0.0.1:http", false},
 	} {
-		for _, path := range []string{"/kustomer/token", "/copilot-standin/"} {
+		for _, path := range paths {
 			t.Run(tt.host+path, func(t *testing.T) {
 				t.Parallel()
 				h := &fakeHandler{resp: events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: "{}"}}
-				srv := localapi.NewServer(map[string]localapi.Handler{"KustomerFunction": h}, nil)
-				r := httptest.NewRequest(http.MethodPost, path, nil)
+				srv := localapi.NewServer(map[string]localapi.Handler{first.Vendor.LogicalID: h}, nil)
+				r := httptest.NewRequest(first.Method, path, nil)
 				r.Host = tt.host
 				w := httptest.NewRecorder()
 				srv.ServeHTTP(w, r)
@@ -381,7 +432,7 @@ func TestHostNotLoopback(t *testing.T) {
 		"evil.example" + port:           http.StatusForbidden,
 		"127.0.0.1.evil.example" + port: http.StatusForbidden,
 	} {
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url+"/kustomer/token", nil)
+		req, err := http.NewRequestWithContext(t.Context(), first.Method, url+first.Path, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -431,14 +482,15 @@ func assertErrorBody(t *testing.T, status int, header http.Header, body []byte, 
 }
 
 // TestAuditTrail: through every function's own handler, each request's log
-// line names the verified user as user_id, also when minting fails after
-// the session verified, and names no user when it did not verify. No log
-// line holds the user's email or name, the session token or anything
-// minted.
+// line names the verified user as user_id, also when the function refuses
+// the request after the session verified (a session without an email, which
+// a function that needs one answers with 403), and names no user when it
+// did not verify. No log line holds the user's email or name, the session
+// token or anything minted.
 func TestAuditTrail(t *testing.T) {
 	t.Parallel()
 	var logs logtest.Buffer
-	url, getenv := startLogging(t, map[string]string{"KUSTOMER_IDENTIFY_BY": "email"}, slog.New(slog.NewJSONHandler(&logs, nil)))
+	url, getenv := startLogging(t, nil, slog.New(slog.NewJSONHandler(&logs, nil)))
 	token := devToken(t, getenv, testID)
 	noEmail := devToken(t, getenv, identity.Identity{UserID: testID.UserID, Name: testID.Name})
 
@@ -449,46 +501,44 @@ func TestAuditTrail(t *testing.T) {
 	}
 	var wants []want
 	never := []string{testID.Email, testID.Name, token, noEmail}
+	refused := 0
 	for _, r := range localapi.Routes {
-		if r.Path == "/kustomer/token" {
-			continue // below, in email mode
-		}
-		resp := call(t, r.Method, url+r.Path, token, nil)
-		if resp.status != http.StatusOK {
-			t.Fatalf("%s: %d %s", r.Key(), resp.status, resp.body)
-		}
-		var body map[string]any
-		if err := json.Unmarshal(resp.body, &body); err != nil {
-			t.Fatal(err)
-		}
-		for k, v := range body {
-			if s, ok := v.(string); ok && k != "user_id" { // Decagon's user_id is the user's
-				never = append(never, s)
+		for _, c := range []struct {
+			name, token string
+			verifies    bool
+		}{
+			{"session", token, true},
+			{"session without an email", noEmail, true},
+			{"no session", "", false},
+			{"forged session", token + "x", false},
+		} {
+			resp := call(t, r.Method, url+r.Path, c.token, nil)
+			switch {
+			case !c.verifies && resp.status != http.StatusUnauthorized,
+				c.token == token && resp.status != http.StatusOK,
+				c.token == noEmail && resp.status != http.StatusOK && resp.status != http.StatusForbidden:
+				t.Fatalf("%s, %s: %d %s", r.Key(), c.name, resp.status, resp.body)
 			}
+			if c.verifies && resp.status == http.StatusForbidden {
+				refused++
+			}
+			if resp.status == http.StatusOK {
+				for _, v := range jsonObjectOf(t, resp.body) {
+					// A body may carry the user's own id, which the log names.
+					if s, ok := v.(string); ok && s != testID.UserID {
+						never = append(never, s)
+					}
+				}
+			}
+			w := want{r.Key(), resp.status, ""}
+			if c.verifies {
+				w.userID = testID.UserID
+			}
+			wants = append(wants, w)
 		}
-		wants = append(wants, want{r.Key(), http.StatusOK, testID.UserID})
 	}
-	for _, c := range []struct {
-		token string
-		want  want
-	}{
-		{token, want{"POST /kustomer/token", http.StatusOK, testID.UserID}},
-		{noEmail, want{"POST /kustomer/token", http.StatusForbidden, testID.UserID}}, // verified, then refused
-		{"", want{"POST /kustomer/token", http.StatusUnauthorized, ""}},
-		{token + "x", want{"POST /kustomer/token", http.StatusUnauthorized, ""}},
-	} {
-		resp := call(t, http.MethodPost, url+"/kustomer/token", c.token, nil)
-		if resp.status != c.want.status {
-			t.Fatalf("kustomer: %d %s, want %d", resp.status, resp.body, c.want.status)
-		}
-		if resp.status == http.StatusOK {
-			var body map[string]any
-			if err := json.Unmarshal(resp.body, &body); err != nil {
-				t.Fatal(err)
-			}
-			never = append(never, body["token"].(string))
-		}
-		wants = append(wants, c.want)
+	if refused == 0 {
+		t.Error("no function refused a session without an email: nothing here shows a refusal after the session verified")
 	}
 
 	var requests []map[string]any
@@ -522,8 +572,11 @@ func TestAuditTrail(t *testing.T) {
 }
 
 // TestStandIns: the server serves each vendor's stand-in (vendors.StandIn)
-// under the vendor's StandInPath, relative to that path, exactly for the
-// vendors whose function calls an API.
+// under the vendor's StandInPath, exactly for the vendors whose function
+// calls an API: a request there gets the stand-in's own answer, the same as
+// the stand-in gives directly, not one of the server's (which all carry
+// Apigw-Requestid). TestRoutes shows that each function reaches its
+// stand-in there, relative to that path.
 func TestStandIns(t *testing.T) {
 	t.Parallel()
 	srv := localapi.NewServer(nil, nil)
@@ -548,52 +601,91 @@ func TestStandIns(t *testing.T) {
 			srv.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "http://127.0.0.1:3000"+path+"/some/call", strings.NewReader("{}")))
 			direct := httptest.NewRecorder()
 			vendors.StandIn(v.Name).ServeHTTP(direct, httptest.NewRequest(http.MethodPost, "/some/call", strings.NewReader("{}")))
-			if w.Code != direct.Code || w.Body.String() != direct.Body.String() || strings.Contains(w.Body.String(), `"error"`) {
-				t.Errorf("through the server: %d %s; the stand-in itself: %d %s", w.Code, w.Body, direct.Code, direct.Body)
+			if w.Code != direct.Code || w.Header().Get("Content-Type") != direct.Header().Get("Content-Type") ||
+				!sameMembers(w.Body.Bytes(), direct.Body.Bytes()) || w.Header().Get("Apigw-Requestid") != "" {
+				t.Errorf("through the server: %d %v %s; the stand-in itself: %d %v %s", w.Code, w.Header(), w.Body, direct.Code, direct.Header(), direct.Body)
 			}
 		})
-	}
-	copilot := slices.IndexFunc(vendors.All(), func(v descriptor.Vendor) bool { return v.Name == "copilot" })
-	if got := localapi.StandInPath(vendors.All()[copilot]); got != localapi.StandInPrefix {
-		t.Errorf("StandInPath(copilot) = %q, StandInPrefix %q", got, localapi.StandInPrefix)
 	}
 }
 
-// TestQueryParameters: Intercom's platform parameter through the server.
-// A query with a parameter that cannot be decoded is refused with the
-// contract's 400, and ";" is part of a value, so neither falls back to the
-// web key without a word.
-func TestQueryParameters(t *testing.T) {
+// sameMembers reports whether a and b are the same bytes, or JSON objects
+// with the same members (whose values may differ, such as a random id).
+func sameMembers(a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	var ma, mb map[string]json.RawMessage
+	if json.Unmarshal(a, &ma) != nil || json.Unmarshal(b, &mb) != nil {
+		return false
+	}
+	return slices.Equal(slices.Sorted(maps.Keys(ma)), slices.Sorted(maps.Keys(mb)))
+}
+
+// TestQuery: a route's query string reaches its function as API Gateway
+// passes it (see ParseQuery), and a query with a parameter that cannot be
+// decoded is refused with the contract's 400 without reaching the function,
+// so that it never answers as if the parameter were absent.
+func TestQuery(t *testing.T) {
 	t.Parallel()
-	url, getenv := start(t, nil)
-	token := devToken(t, getenv, testID)
+	first := localapi.Routes[0]
 	for _, tt := range []struct {
-		query    string
-		platform string // the key that signs; "" when refused
-		message  string
+		query   string
+		want    map[string]string
+		refused bool
 	}{
-		{"", "web", ""},
-		{"?platform=android", "android", ""},
-		{"?platform=android&x=1", "android", ""},
-		{"?platform=android&x=%zz", "", localapi.ErrBadQuery.Message},
-		{"?platform=ios;", "", "the platform parameter must be web, ios or android"},
-		{"?platform=", "", "the platform parameter must be web, ios or android"},
+		{"", nil, false},
+		{"?platform=android", map[string]string{"platform": "android"}, false},
+		{"?platform=android&x=1", map[string]string{"platform": "android", "x": "1"}, false},
+		{"?platform=ios;", map[string]string{"platform": "ios;"}, false},
+		{"?platform=", map[string]string{"platform": ""}, false},
+		{"?a=1&a=2", map[string]string{"a": "1,2"}, false},
+		{"?platform=android&x=%zz", nil, true},
+		{"?%zz=1", nil, true},
 	} {
 		t.Run(tt.query, func(t *testing.T) {
 			t.Parallel()
-			resp := call(t, http.MethodPost, url+"/intercom/token"+tt.query, token, nil)
-			if tt.platform == "" {
+			h := &fakeHandler{resp: events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: "{}"}}
+			ts := httptest.NewServer(localapi.NewServer(map[string]localapi.Handler{first.Vendor.LogicalID: h}, nil))
+			t.Cleanup(ts.Close)
+			resp := call(t, first.Method, ts.URL+first.Path+tt.query, "tok", nil)
+			if tt.refused {
 				assertErrorBody(t, resp.status, resp.header, resp.body, http.StatusBadRequest, "bad_request")
-				if !strings.Contains(string(resp.body), `"message":"`+tt.message+`"`) {
-					t.Errorf("body %s, want the message %q", resp.body, tt.message)
+				if !strings.Contains(string(resp.body), `"message":"`+localapi.ErrBadQuery.Message+`"`) || len(h.got) != 0 {
+					t.Errorf("body %s, %d calls of the function; want the message %q and none", resp.body, len(h.got), localapi.ErrBadQuery.Message)
 				}
 				return
 			}
-			var out struct{ Token string }
-			if resp.status != http.StatusOK || json.Unmarshal(resp.body, &out) != nil {
-				t.Fatalf("%d %s", resp.status, resp.body)
+			if resp.status != http.StatusOK || len(h.got) != 1 {
+				t.Fatalf("%d %s, %d calls of the function", resp.status, resp.body, len(h.got))
 			}
-			verifyJWT(t, out.Token, devSecret(t, "INTERCOM_SECRET_JSON", tt.platform))
+			if e := h.got[0]; !maps.Equal(e.QueryStringParameters, tt.want) || e.RawQueryString != strings.TrimPrefix(tt.query, "?") {
+				t.Errorf("queryStringParameters %v, rawQueryString %q", e.QueryStringParameters, e.RawQueryString)
+			}
 		})
+	}
+}
+
+// TestDocumentedQuery: every value a route documents for a query parameter
+// (descriptor.Route.Query, "name=a|b|c") is answered through the server
+// with the route's fields.
+func TestDocumentedQuery(t *testing.T) {
+	t.Parallel()
+	url, getenv := start(t, nil)
+	token := devToken(t, getenv, testID)
+	for _, r := range localapi.Routes {
+		if r.Query == "" {
+			continue
+		}
+		name, values, ok := strings.Cut(r.Query, "=")
+		if !ok || name == "" || values == "" {
+			t.Fatalf("%s: Query %q is not name=a|b|c", r.Key(), r.Query)
+		}
+		for value := range strings.SplitSeq(values, "|") {
+			t.Run(r.Key()+"?"+name+"="+value, func(t *testing.T) {
+				t.Parallel()
+				checkAnswer(t, call(t, r.Method, url+r.Path+"?"+name+"="+value, token, nil), responseFields(t, r.Vendor, getenv))
+			})
+		}
 	}
 }

@@ -28,7 +28,7 @@ const (
 // so that `sam local invoke` and the local server agree, and for every
 // vendor that calls its vendor's API (descriptor.Vendor.Upstream), that
 // API's base URL setting pointing at the server's stand-in for it
-// (http://127.0.0.1:3000/copilot-standin; see StandInPath). Run, which may
+// (http://127.0.0.1:3000/<name>-standin; see StandInPath). Run, which may
 // listen elsewhere, points those at its own address.
 func DevSettings() map[string]string {
 	return devSettings("http://" + DefaultAddr)

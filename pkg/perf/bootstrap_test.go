@@ -87,15 +87,15 @@ func BenchmarkBootstrap(b *testing.B) {
 	}
 }
 
-// bootstrapSubjects returns the four functions and the yardstick, each with
-// its own Secrets Manager stand-ins.
+// bootstrapSubjects returns every function and the yardstick, each with
+// its own Secrets Manager stand-ins, and each function that calls its
+// vendor's API with a stand-in of that API.
 func bootstrapSubjects(b *testing.B) []*subject {
-	upstream := copilotUpstream(b)
 	token := sessionToken(b)
 	var subjects []*subject
 	for _, f := range fixtures {
 		var settings []string
-		for k, v := range f.env(upstream.URL) {
+		for k, v := range f.env(f.standIn(b)) {
 			settings = append(settings, k+"="+v)
 		}
 		slices.Sort(settings)

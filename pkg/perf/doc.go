@@ -2,8 +2,8 @@
 // the warm handler path against the bare cryptography it cannot avoid,
 // each bootstrap's cold start, peak memory and size against a yardstick Go
 // function that does the least any function loading a secret must do, and
-// the Copilot function's first request after a cold start against the
-// round trip it cannot avoid.
+// the first request after a cold start of each function that calls its
+// vendor's API against the round trip it cannot avoid.
 //
 // Everything is measured by the benchmarks of this package, which run only
 // with -bench (go test ./... runs none of their work), and summarised by
@@ -20,8 +20,9 @@
 // (hs256 session verification, minting, the JSON log line), and the floor,
 // only the necessary work: golang-jwt's HS256 verification of the same
 // session token, then the vendor's own minter called directly (its
-// signing; for Copilot, one HTTP exchange with the same loopback
-// upstream). They run interleaved, in pairs of batches of the same number
+// signing; for a function that calls its vendor's API, one HTTP exchange
+// with the same loopback stand-in of that API, vendors.StandIn). They run
+// interleaved, in pairs of batches of the same number
 // of calls, each batch about 200 µs, the handler's first in one pair and
 // the floor's in the next, and only the calls are timed. Other work on a
 // shared machine slows both batches of a pair alike, so the pair's ratio
@@ -42,16 +43,20 @@
 // to the first /invocation/next call, the peak resident memory (VmHWM)
 // after five invocations, the most GetSecretValue calls in flight at once,
 // and the size of the linux/arm64 build. The functions run in hs256 session
-// mode, so each reads two secrets at cold start.
+// mode, so each reads two secrets at cold start; a function that calls
+// its vendor's API calls a loopback stand-in of it.
 //
-// BenchmarkFirstRequest builds the Copilot function in process, as a cold
-// start does (function.Build, Secrets Manager answering after 100 ms), and
-// times its first request, against a TLS stand-in for Copilot (package
-// copilottest) reached through a loopback proxy that simulates a 50 ms
-// round trip: each direction's data arrives 25 ms after it was sent, and a
-// new connection's first bytes a round trip later still, for the TCP
-// handshake. The function's client trusts the stand-in's certificate
-// through copilot.Trusting. It does so b.N times with the warm-up and b.N
-// times without, and reports both medians in round trips: about three
+// BenchmarkFirstRequest builds each function that calls its vendor's API
+// (descriptor.Vendor.Upstream) in process, as a cold start does
+// (function.Build, Secrets Manager answering after 100 ms), and times its
+// first request, against a TLS stand-in for the vendor's API (the
+// vendor's stand-in of package vendors) reached through a loopback proxy
+// that simulates a 50 ms round trip: each direction's data arrives 25 ms
+// after it was sent, and a new connection's first bytes a round trip later
+// still, for the TCP handshake. The function's client trusts the
+// stand-in's certificate through the vendor's Trusting (vendors.Trusting).
+// It does so b.N times with the warm-up and b.N times without, per
+// function, and reports both medians in round trips as
+// <name>-first-warmed-rtt and <name>-first-unwarmed-rtt: about three
 // without (TCP, TLS, the request), and the request's one with.
 package perf

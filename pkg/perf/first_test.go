@@ -17,68 +17,90 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
-	"github.com/vendortokens/vendor-token-functions/pkg/copilot"
-	"github.com/vendortokens/vendor-token-functions/pkg/copilot/copilottest"
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
 	"github.com/vendortokens/vendor-token-functions/pkg/function"
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets/secretstest"
+	"github.com/vendortokens/vendor-token-functions/pkg/vendors"
 )
 
 // secretRead is how long the Secrets Manager stand-in takes to answer in
-// BenchmarkFirstRequest: two of Copilot's simulated round trips. It stands
-// for what a cold start does before its first request: the runtime's and
-// the SDK's start, then the secret reads (an in-region endpoint, but its
-// own TCP and TLS handshakes and the service's decryption).
+// BenchmarkFirstRequest: two of the simulated round trips. It stands for
+// what a cold start does before its first request: the runtime's and the
+// SDK's start, then the secret reads (an in-region endpoint, but its own
+// TCP and TLS handshakes and the service's decryption).
 const secretRead = 2 * roundTrip
 
-// BenchmarkFirstRequest measures, per cold start, how long the Copilot
-// function's first request takes: function.Build with Secrets Manager
-// answering after secretRead, then the first Handle, timed, against a TLS
-// stand-in for Copilot behind a proxy that simulates a roundTrip network;
-// once with the warm-up and once without it. It reports the medians in
-// round trips; see the package documentation. Run it with -benchtime Nx.
-func BenchmarkFirstRequest(b *testing.B) {
-	f := copilotFixture(b)
-	upstream := httptest.NewUnstartedServer(copilottest.Dev())
-	upstream.Config.ErrorLog = log.New(io.Discard, "", 0)
-	upstream.StartTLS()
-	b.Cleanup(upstream.Close)
-	network := newSlowNetwork(b, upstream.Listener.Addr().String(), roundTrip)
-	sm := secretsServer(b)
-	sm.SetDelay(secretRead)
-
-	// The function's client trusts the stand-in's certificate only.
-	roots := x509.NewCertPool()
-	roots.AddCert(upstream.Certificate())
-	warmed := copilot.Trusting(roots)
-	unwarmed := warmed
-	unwarmed.Configure = func(env *config.Env) descriptor.Setup {
-		s := warmed.Configure(env)
-		s.Warm = nil
-		return s
-	}
-	env := f.env("https://" + network.Addr())
-	req := event(f.route, sessionToken(b))
-
-	var with, without []time.Duration
-	b.ReportAllocs()
-	for b.Loop() {
-		with = append(with, firstRequest(b, warmed, env, sm, req))
-		without = append(without, firstRequest(b, unwarmed, env, sm, req))
-	}
-	b.ReportMetric(float64(median(with))/float64(roundTrip), f.name+"-first-warmed-rtt")
-	b.ReportMetric(float64(median(without))/float64(roundTrip), f.name+"-first-unwarmed-rtt")
+// firstSubject is one function of BenchmarkFirstRequest: its vendor's
+// descriptor with the warm-up and without it, its settings and its
+// request, and the first requests' times.
+type firstSubject struct {
+	name             string
+	warmed, unwarmed descriptor.Vendor
+	env              map[string]string
+	req              events.APIGatewayV2HTTPRequest
+	with, without    []time.Duration
 }
 
-// copilotFixture returns the Copilot function's fixture.
-func copilotFixture(b *testing.B) fixture {
+// BenchmarkFirstRequest measures, per cold start, how long the first
+// request of each function that calls its vendor's API takes:
+// function.Build with Secrets Manager answering after secretRead, then the
+// first Handle, timed, against a TLS stand-in for the vendor's API
+// (vendors.StandIn) behind a proxy that simulates a roundTrip network; once
+// with the warm-up and once without it. The function's client trusts the
+// stand-in's certificate only (vendors.Trusting). It reports the medians
+// in round trips, per function; see the package documentation. Run it
+// with -benchtime Nx.
+func BenchmarkFirstRequest(b *testing.B) {
+	sm := secretsServer(b)
+	sm.SetDelay(secretRead)
+	token := sessionToken(b)
+
+	var subjects []*firstSubject
 	for _, f := range fixtures {
-		if f.vendor.Name == copilot.Descriptor.Name {
-			return f
+		if f.vendor.Upstream == nil {
+			continue
+		}
+		upstream := httptest.NewUnstartedServer(vendors.StandIn(f.name))
+		upstream.Config.ErrorLog = log.New(io.Discard, "", 0)
+		upstream.StartTLS()
+		b.Cleanup(upstream.Close)
+		network := newSlowNetwork(b, upstream.Listener.Addr().String(), roundTrip)
+
+		roots := x509.NewCertPool()
+		roots.AddCert(upstream.Certificate())
+		warmed, ok := vendors.Trusting(f.name, roots)
+		if !ok {
+			b.Fatalf("%s calls its vendor's API but has no Trusting in pkg/vendors", f.name)
+		}
+		unwarmed := warmed
+		unwarmed.Configure = func(env *config.Env) descriptor.Setup {
+			s := warmed.Configure(env)
+			s.Warm = nil
+			return s
+		}
+		subjects = append(subjects, &firstSubject{
+			name:     f.name,
+			warmed:   warmed,
+			unwarmed: unwarmed,
+			env:      f.env("https://" + network.Addr()),
+			req:      event(f.route, token),
+		})
+	}
+	if len(subjects) == 0 {
+		b.Skip("no function calls its vendor's API")
+	}
+
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range subjects {
+			s.with = append(s.with, firstRequest(b, s.warmed, s.env, sm, s.req))
+			s.without = append(s.without, firstRequest(b, s.unwarmed, s.env, sm, s.req))
 		}
 	}
-	b.Fatal("no Copilot fixture")
-	return fixture{}
+	for _, s := range subjects {
+		b.ReportMetric(float64(median(s.with))/float64(roundTrip), s.name+"-first-warmed-rtt")
+		b.ReportMetric(float64(median(s.without))/float64(roundTrip), s.name+"-first-unwarmed-rtt")
+	}
 }
 
 // firstRequest builds a function of v, as a cold start does, and returns

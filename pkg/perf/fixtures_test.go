@@ -25,7 +25,6 @@ const (
 	issuer     = "https://app.example.com"
 	audience   = "support-tokens"
 	userID     = "user-7f3c9a12"
-	authKey    = "Y2lPaUpJVXpJMU5eyJhY2Nlc3NfdG9rZW4iOiJleUowZVhBaU9pSktWMVFp"
 )
 
 // fixture is one function as the benchmarks configure it: a vendor, with
@@ -62,7 +61,8 @@ func (f fixture) secretIDs() (session, vendor string) {
 }
 
 // env returns the function's complete settings: hs256 sessions, both
-// secrets from Secrets Manager, and Copilot's upstream at upstreamURL.
+// secrets from Secrets Manager, and, for a function that calls its
+// vendor's API, that API at upstreamURL (see standIn).
 func (f fixture) env(upstreamURL string) map[string]string {
 	sessionID, vendorID := f.secretIDs()
 	env := maps.Clone(f.settings)
@@ -74,7 +74,9 @@ func (f fixture) env(upstreamURL string) map[string]string {
 		f.vendor.Secret.Setting: vendorID,
 		"SECRETS_TTL":           "5m",
 	})
-	env["COPILOT_BASE_URL"] = upstreamURL // read by the Copilot function only
+	if f.vendor.Upstream != nil {
+		env[f.vendor.Upstream.BaseURL] = upstreamURL
+	}
 	return env
 }
 
@@ -90,19 +92,17 @@ func secretsServer(tb testing.TB) *secretstest.Server {
 	return secretstest.NewServer(tb, values)
 }
 
-// copilotUpstream starts a loopback stand-in for Copilot's management API
-// that answers every request with an auth key.
-func copilotUpstream(tb testing.TB) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, _, ok := r.BasicAuth(); !ok || r.Method != http.MethodPost {
-			http.Error(w, `{"reason":"AUTH.UNAUTHORIZED"}`, http.StatusUnauthorized)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"auth_key":"` + authKey + `"}`))
-	}))
+// standIn starts, for a function that calls its vendor's API, the
+// vendor's stand-in for that API (vendors.StandIn) on loopback, over plain
+// http, which accepts the dev credentials the fixture holds, and returns
+// its URL; "" for any other function.
+func (f fixture) standIn(tb testing.TB) string {
+	if f.vendor.Upstream == nil {
+		return ""
+	}
+	srv := httptest.NewServer(vendors.StandIn(f.name))
 	tb.Cleanup(srv.Close)
-	return srv
+	return srv.URL
 }
 
 // sessionToken returns an app session for userID, valid for an hour from

@@ -24,12 +24,12 @@ import (
 // One iteration (b.N) is one handler call and one floor call.
 func BenchmarkWarm(b *testing.B) {
 	secrets := secretsServer(b)
-	upstream := copilotUpstream(b)
 	token := sessionToken(b)
 	for _, f := range fixtures {
 		b.Run(f.name, func(b *testing.B) {
 			var logs lineCounter
-			env := f.env(upstream.URL)
+			upstreamURL := f.standIn(b)
+			env := f.env(upstreamURL)
 			h, err := function.Build(context.Background(), f.vendor, function.Deps{
 				Getenv:  func(k string) string { return env[k] },
 				Logger:  function.NewLogger(&logs, "INFO").With("function", f.name),
@@ -47,7 +47,7 @@ func BenchmarkWarm(b *testing.B) {
 				}
 			}
 			verify := floorVerify(b)
-			mint := floorMinter(b, f, upstream.URL)
+			mint := floorMinter(b, f, upstreamURL)
 			floor := func() { mint(verify(token)) }
 
 			handler() // the first request may set up connections
@@ -159,8 +159,9 @@ func floorVerify(b *testing.B) func(token string) identity.Identity {
 }
 
 // floorMinter returns f's own minter, built from its settings and secret
-// as the function builds it, called directly: the vendor's signing (or, for
-// Copilot, its upstream exchange), without the request path around it.
+// as the function builds it, called directly: the vendor's signing (or,
+// for a function that calls its vendor's API, its exchange with the same
+// stand-in at upstreamURL), without the request path around it.
 func floorMinter(b *testing.B, f fixture, upstreamURL string) func(identity.Identity) {
 	env := f.env(upstreamURL)
 	cfg := config.New(func(k string) string { return env[k] })

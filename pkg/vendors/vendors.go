@@ -1,6 +1,7 @@
 package vendors
 
 import (
+	"crypto/x509"
 	"net/http"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/ccai"
@@ -19,22 +20,25 @@ import (
 // entry is one vendor: its descriptor and, for a vendor whose function
 // calls the vendor's API (descriptor.Vendor.Upstream), the stand-in for
 // that API that the local server serves, accepting the vendor's dev-only
-// credentials (package dev).
+// credentials (package dev), and the vendor's Trusting: its descriptor
+// with an HTTP client that trusts given certificates instead of the
+// system's.
 type entry struct {
-	Vendor  descriptor.Vendor
-	StandIn http.Handler
+	Vendor   descriptor.Vendor
+	StandIn  http.Handler
+	Trusting func(roots *x509.CertPool) descriptor.Vendor
 }
 
 // list is every vendor, one line each, in the order of the README's
 // endpoint table.
 var list = []entry{
-	{Vendor: copilot.Descriptor, StandIn: copilottest.Dev()},
+	{Vendor: copilot.Descriptor, StandIn: copilottest.Dev(), Trusting: copilot.Trusting},
 	{Vendor: kustomer.Descriptor},
 	{Vendor: ccai.Descriptor},
 	{Vendor: decagon.Descriptor},
 	{Vendor: zendesk.Descriptor},
 	{Vendor: intercom.Descriptor},
-	{Vendor: hubspot.Descriptor, StandIn: hubspottest.Dev()},
+	{Vendor: hubspot.Descriptor, StandIn: hubspottest.Dev(), Trusting: hubspot.Trusting},
 	{Vendor: stream.Descriptor},
 }
 
@@ -57,4 +61,17 @@ func StandIn(name string) http.Handler {
 		}
 	}
 	return nil
+}
+
+// Trusting returns the vendor called name with an HTTP client that trusts
+// the certificates in roots instead of the system's, for tests and
+// benchmarks that serve its stand-in (StandIn) over TLS, and false when the
+// vendor calls no API. No deployed function has such a client.
+func Trusting(name string, roots *x509.CertPool) (descriptor.Vendor, bool) {
+	for _, e := range list {
+		if e.Vendor.Name == name && e.Trusting != nil {
+			return e.Trusting(roots), true
+		}
+	}
+	return descriptor.Vendor{}, false
 }
