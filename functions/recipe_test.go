@@ -108,23 +108,28 @@ func TestVendorRecipe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pkgs, err := filepath.Glob(filepath.Join(src, "pkg", "*"))
+	if err != nil || len(pkgs) != 1 {
+		t.Fatalf("want one package in %s/pkg, found %v (%v)", src, pkgs, err)
+	}
+	added := filepath.Base(pkgs[0]) // named by its directory, so that no file here names it
 	editVendors(t, repo, func(lines []string) []string {
 		var out []string
 		for _, l := range lines {
 			switch strings.TrimSpace(l) {
 			case `"github.com/vendortokens/vendor-token-functions/pkg/descriptor"`:
-				out = append(out, l, "\t\"github.com/vendortokens/vendor-token-functions/pkg/acme\"")
+				out = append(out, l, "\t\"github.com/vendortokens/vendor-token-functions/pkg/"+added+"\"")
 				continue
 			case "var list = []entry{":
-				out = append(out, l, "\t{Vendor: acme.Descriptor},")
+				out = append(out, l, "\t{Vendor: "+added+".Descriptor},")
 				continue
 			}
 			out = append(out, l)
 		}
 		return out
 	})
-	check("AcmeFunction", "")
-	run("go", "test", "-count=1", "./pkg/acme/")
+	check(strings.ToUpper(added[:1])+added[1:]+"Function", "")
+	run("go", "test", "-count=1", "./pkg/"+added+"/")
 }
 
 // editVendors rewrites the copy's pkg/vendors/vendors.go line by line, and

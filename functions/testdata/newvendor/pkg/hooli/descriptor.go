@@ -1,4 +1,4 @@
-package acme
+package hooli
 
 import (
 	"net/http"
@@ -10,27 +10,28 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/secrets"
 )
 
-// Descriptor is the Acme token function, POST /acme/token.
+// Descriptor is the Hooli token function, POST /hooli/token.
 var Descriptor = descriptor.Vendor{
-	Name:      "acme",
-	LogicalID: "AcmeFunction",
-	Title:     "Acme Chat",
-	Summary:   "an Acme Chat JWT for the session's user",
+	Name:      "hooli",
+	LogicalID: "HooliFunction",
+	Title:     "Hooli Chat",
+	Summary:   "an Hooli Chat JWT for the session's user",
 	Response:  `{"token": "<JWT>", "expires_at": <exp>}`,
-	Docs:      []string{"https://acme.example.com/docs/identity"},
-	Routes:    []descriptor.Route{{Method: http.MethodPost, Path: "/acme/token"}},
+	Docs:      []string{"https://hooli.example.com/docs/identity"},
+	Routes:    []descriptor.Route{{Method: http.MethodPost, Path: "/hooli/token"}},
 	Secret: secrets.Spec{
-		Setting:     "ACME_SECRET_ID",
+		Setting:     "HOOLI_SECRET_ID",
 		Keys:        []string{"signing_key"},
-		Description: "the signing key from Acme's console",
+		MinLen:      map[string]int{"signing_key": secrets.MinKeyLen},
+		Description: "the signing key from Hooli's console",
 	},
 	Settings:  []config.Setting{tokenTTL},
 	Configure: configure,
 }
 
 var tokenTTL = config.Setting{
-	Name:         "ACME_TOKEN_TTL",
-	Description:  "Lifetime of an Acme Chat JWT (exp).",
+	Name:         "HOOLI_TOKEN_TTL",
+	Description:  "Lifetime of an Hooli Chat JWT (exp).",
 	Default:      "1h",
 	Min:          time.Minute,
 	Max:          24 * time.Hour,

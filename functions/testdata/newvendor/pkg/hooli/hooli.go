@@ -1,4 +1,4 @@
-package acme
+package hooli
 
 import (
 	"context"
@@ -9,13 +9,13 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/identity"
 )
 
-// Response is the 200 body of POST /acme/token.
+// Response is the 200 body of POST /hooli/token.
 type Response struct {
 	Token     string `json:"token"`
 	ExpiresAt int64  `json:"expires_at"`
 }
 
-// Minter mints an Acme token for a verified session identity.
+// Minter mints an Hooli token for a verified session identity.
 type Minter struct {
 	Key func(context.Context) ([]byte, error)
 	TTL time.Duration
