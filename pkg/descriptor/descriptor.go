@@ -111,6 +111,10 @@ type Route struct {
 	// Query documents the query parameters the route reads, such as
 	// "platform=web|ios|android"; empty for none.
 	Query string
+	// Summary says what the route answers, completing "returns ...", for
+	// a route that answers something else than the vendor's Summary, such
+	// as a public route; empty means the vendor's Summary.
+	Summary string
 	// Public routes need no session: the function answers them with its
 	// Setup.NewPublisher's document, the same for every caller and
 	// cacheable for httpapi.PublicMaxAge, and the template attaches no JWT

@@ -65,7 +65,11 @@ func TestRun(t *testing.T) {
 	_, getenv := start(t, nil) // the same dev settings
 	token := devToken(t, getenv, testID)
 	for _, r := range localapi.Routes {
-		m := regexp.MustCompile(`(?m)^\s+` + r.Method + `\s+(http://\S+` + regexp.QuoteMeta(r.Path) + `)\s+` + r.Vendor.LogicalID + `$`).FindStringSubmatch(banner)
+		note := ""
+		if r.Public {
+			note = `\s+\(no session\)`
+		}
+		m := regexp.MustCompile(`(?m)^\s+` + r.Method + `\s+(http://\S+` + regexp.QuoteMeta(r.Path) + `)\s+` + r.Vendor.LogicalID + note + `$`).FindStringSubmatch(banner)
 		if m == nil {
 			t.Errorf("%s is not listed in:\n%s", r.Key(), banner)
 			continue
