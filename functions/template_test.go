@@ -384,9 +384,10 @@ func TestFunctions(t *testing.T) {
 					p, _ := field(e, "Properties", "Path").(string)
 					routes = append(routes, Route{strings.ToUpper(method), p, f.logicalID})
 				}
-				slices.SortFunc(routes, func(a, b Route) int { return strings.Compare(a.Method, b.Method) })
-				if !slices.Equal(routes, f.routes) {
-					t.Errorf("routes = %v, want %v", routes, f.routes)
+				byRoute := func(a, b Route) int { return strings.Compare(a.Path+" "+a.Method, b.Path+" "+b.Method) }
+				slices.SortFunc(routes, byRoute)
+				if want := slices.SortedFunc(slices.Values(f.routes), byRoute); !slices.Equal(routes, want) {
+					t.Errorf("routes = %v, want %v", routes, want)
 				}
 			})
 		}

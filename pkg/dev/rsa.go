@@ -16,10 +16,17 @@ import (
 // takes a fraction of a second.
 var rsaKeys sync.Map // string -> string
 
+// DevKeyLabel is the line of text before the PEM block of every key of
+// RSAPrivateKey, so that the key says it is dev-only wherever it is
+// pasted. RFC 7468 (section 2) lets text precede a PEM block, and OpenSSL
+// reads such a file.
+const DevKeyLabel = "dev-only key, derived from a seed published with its repository: never trust it"
+
 // RSAPrivateKey is the RSA private key of bits bits (at least 1024, a
 // multiple of 16) derived from seed, such as a Value, in PEM (PKCS #8,
-// "PRIVATE KEY"): the same key for the same seed and size, on every
-// machine and Go version, so a generated file that holds it stays the same.
+// "PRIVATE KEY") after the line DevKeyLabel: the same key for the same
+// seed and size, on every machine and Go version, so a generated file that
+// holds it stays the same.
 //
 // crypto/rsa.GenerateKey cannot give that (it takes its randomness from the
 // system), so the primes are drawn here from SHAKE256 of the seed: each
@@ -41,7 +48,7 @@ func RSAPrivateKey(seed string, bits int) string {
 	if err != nil {
 		panic(fmt.Sprintf("dev: RSAPrivateKey: %v", err)) // a key that Validate accepted always marshals
 	}
-	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	pemKey := DevKeyLabel + "\n" + string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 	rsaKeys.Store(id, pemKey)
 	return pemKey
 }

@@ -18,9 +18,13 @@ import (
 // after it.
 func parseKey(t *testing.T, pemKey string) *rsa.PrivateKey {
 	t.Helper()
+	label, _, _ := strings.Cut(pemKey, "\n")
+	if label != dev.DevKeyLabel || !strings.Contains(label, "dev-only") {
+		t.Errorf("the key's first line is %q, want the dev-only label", label)
+	}
 	block, rest := pem.Decode([]byte(pemKey))
-	if block == nil || block.Type != "PRIVATE KEY" || len(rest) != 0 {
-		t.Fatalf("not one PKCS #8 PEM block: %q", pemKey)
+	if block == nil || block.Type != "PRIVATE KEY" || len(block.Headers) != 0 || len(rest) != 0 {
+		t.Fatalf("not one PKCS #8 PEM block after the label: %q", pemKey)
 	}
 	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/hubspot/hubspottest"
 	"github.com/vendortokens/vendor-token-functions/pkg/intercom"
 	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
+	"github.com/vendortokens/vendor-token-functions/pkg/salesforce"
 	"github.com/vendortokens/vendor-token-functions/pkg/stream"
 	"github.com/vendortokens/vendor-token-functions/pkg/zendesk"
 )
@@ -36,6 +37,7 @@ var list = []entry{
 	{Vendor: intercom.Descriptor},
 	{Vendor: hubspot.Descriptor, StandIn: hubspottest.Dev()},
 	{Vendor: stream.Descriptor},
+	{Vendor: salesforce.Descriptor},
 }
 
 // All returns every vendor, in the order of the README's endpoint table.
