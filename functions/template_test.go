@@ -98,6 +98,21 @@ var contractFunctions = func() []contractFunction {
 	return fns
 }()
 
+// publicRoutes are the route keys ("GET /acme/keys.json") of the routes
+// that need no session (descriptor.Route.Public): no JWT authorizer, in
+// any mode.
+var publicRoutes = func() map[string]bool {
+	public := map[string]bool{}
+	for _, v := range vendors.All() {
+		for _, r := range v.Routes {
+			if r.Public {
+				public[r.Key()] = true
+			}
+		}
+	}
+	return public
+}()
+
 // devSecretKeys are the JSON keys of v's dev secret: every key its secret
 // may hold, the required ones (Secret.Keys) and any optional ones.
 func devSecretKeys(v descriptor.Vendor) []string {
@@ -369,9 +384,10 @@ func TestFunctions(t *testing.T) {
 					p, _ := field(e, "Properties", "Path").(string)
 					routes = append(routes, Route{strings.ToUpper(method), p, f.logicalID})
 				}
-				slices.SortFunc(routes, func(a, b Route) int { return strings.Compare(a.Method, b.Method) })
-				if !slices.Equal(routes, f.routes) {
-					t.Errorf("routes = %v, want %v", routes, f.routes)
+				byRoute := func(a, b Route) int { return strings.Compare(a.Path+" "+a.Method, b.Path+" "+b.Method) }
+				slices.SortFunc(routes, byRoute)
+				if want := slices.SortedFunc(slices.Values(f.routes), byRoute); !slices.Equal(routes, want) {
+					t.Errorf("routes = %v, want %v", routes, want)
 				}
 			})
 		}
@@ -500,6 +516,10 @@ func TestTokenApi(t *testing.T) {
 					ops = append(ops, strings.ToUpper(method)+" "+p)
 					security, has := op.(map[string]any)["security"]
 					switch {
+					case publicRoutes[strings.ToUpper(method)+" "+p]:
+						if !has || !equalJSON(security, []any{}) {
+							t.Errorf("%s %s needs no session: security = %v, want []", method, p, security)
+						}
 					case !withAuthorizer && has:
 						t.Errorf("%s %s: security %v without the JWT authorizer", method, p, security)
 					case withAuthorizer:
@@ -971,8 +991,18 @@ func TestVendorSelection(t *testing.T) {
 						t.Errorf("%s:\n got %v\nwant %v", c.what, c.got, c.want)
 					}
 				}
-				if gotURLs != len(sel.vendors) {
-					t.Errorf("%d route URL outputs, want one per vendor (%d)", gotURLs, len(sel.vendors))
+				wantURLs := 0
+				for _, f := range contractFunctions {
+					if slices.Contains(sel.vendors, f.vendor) {
+						paths := map[string]bool{}
+						for _, r := range f.routes {
+							paths[r.Path] = true
+						}
+						wantURLs += len(paths)
+					}
+				}
+				if gotURLs != wantURLs {
+					t.Errorf("%d route URL outputs, want one per path of the vendors deployed (%d)", gotURLs, wantURLs)
 				}
 			})
 		}

@@ -77,6 +77,10 @@ func (v Vendor) Setting(name string) (config.Setting, bool) {
 type Setup struct {
 	// NewMinter builds the minter once the secret is loaded.
 	NewMinter NewMinter
+	// NewPublisher builds, once the secret is loaded, what answers the
+	// vendor's Public routes; it must be set exactly when the vendor has
+	// one. It serves every Public route of the vendor.
+	NewPublisher NewPublisher
 	// Warm, when set, gets the vendor ready for its first request without
 	// the secret, such as by opening a connection the minter will reuse.
 	// The function starts it once its settings are checked, alongside the
@@ -87,6 +91,11 @@ type Setup struct {
 
 // NewMinter builds a vendor's minter from its loaded secret.
 type NewMinter func(secret *secrets.Secret, d Deps) httpapi.Minter
+
+// NewPublisher builds what answers a vendor's public routes from its
+// loaded secret, such as the public halves of the keys the minter signs
+// with.
+type NewPublisher func(secret *secrets.Secret, d Deps) httpapi.Publisher
 
 // Deps are what a minter takes from the function around it.
 type Deps struct {
@@ -102,6 +111,17 @@ type Route struct {
 	// Query documents the query parameters the route reads, such as
 	// "platform=web|ios|android"; empty for none.
 	Query string
+	// Summary says what the route answers, completing "returns ...", for
+	// a route that answers something else than the vendor's Summary, such
+	// as a public route; empty means the vendor's Summary.
+	Summary string
+	// Public routes need no session: the function answers them with its
+	// Setup.NewPublisher's document, the same for every caller and
+	// cacheable for httpapi.PublicMaxAge, and the template attaches no JWT
+	// authorizer to them. Only a document anyone may read belongs on one,
+	// such as the public keys the vendor fetches to verify what the
+	// function signs.
+	Public bool
 }
 
 // Key is the route's API Gateway route key, such as "POST /acme/token".

@@ -8,6 +8,8 @@
 // CloudFront adds a header to every request it forwards (OriginHeader),
 // whose value is a random token kept in Secrets Manager (Secret), and a
 // Verifier in front of the session verifier refuses any request without
-// it. The template turns this on with the ProtectedFront parameter, which
+// it. Its Check is that refusal alone, the gate of the routes that need no
+// session (httpapi.Handler.Gate), so they too answer only through the
+// front. The template turns this on with the ProtectedFront parameter, which
 // gives every function FRONT_SECRET_ID.
 package front

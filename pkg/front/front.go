@@ -52,17 +52,31 @@ type Verifier struct {
 	Next  httpapi.Verifier
 }
 
-var _ httpapi.Verifier = (*Verifier)(nil)
+var (
+	_ httpapi.Verifier = (*Verifier)(nil)
+	_ httpapi.Gate     = (*Verifier)(nil)
+)
 
-// Verify implements httpapi.Verifier.
+// Verify implements httpapi.Verifier: Check, then Next.
 func (v *Verifier) Verify(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (identity.Identity, error) {
+	if err := v.Check(ctx, req); err != nil {
+		return identity.Identity{}, err
+	}
+	return v.Next.Verify(ctx, req)
+}
+
+// Check implements httpapi.Gate: it refuses a request whose OriginHeader
+// does not hold the token with ErrNotThroughFront, and reads nothing else
+// of it, so a route that needs no session is held to the front too. Next
+// is not consulted.
+func (v *Verifier) Check(ctx context.Context, req *events.APIGatewayV2HTTPRequest) error {
 	token, err := v.Token(ctx)
 	if err != nil {
-		return identity.Identity{}, err
+		return err
 	}
 	got := req.Headers[OriginHeader]
 	if len(token) == 0 || subtle.ConstantTimeCompare([]byte(got), token) != 1 {
-		return identity.Identity{}, ErrNotThroughFront
+		return ErrNotThroughFront
 	}
-	return v.Next.Verify(ctx, req)
+	return nil
 }

@@ -43,6 +43,12 @@ func TestVerifier(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			next := &session{}
 			v := &front.Verifier{Token: func(context.Context) ([]byte, error) { return []byte(token), nil }, Next: next}
+			// Check, the gate of the routes that need no session, decides
+			// alike and never consults the session.
+			if err := v.Check(context.Background(), &events.APIGatewayV2HTTPRequest{Headers: c.headers}); (err == nil) != c.ok ||
+				(err != nil && !errors.Is(err, front.ErrNotThroughFront)) || next.calls != 0 {
+				t.Errorf("Check = %v after %d session checks, want ok = %v without the session", err, next.calls, c.ok)
+			}
 			id, err := v.Verify(context.Background(), &events.APIGatewayV2HTTPRequest{Headers: c.headers})
 			if c.ok {
 				if err != nil || id.UserID != "user-1" || next.calls != 1 {

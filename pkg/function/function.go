@@ -69,6 +69,11 @@ func checkSessionKeyLength(v secrets.Values) error {
 // ErrConfig wraps every start-up failure caused by settings or secrets.
 var ErrConfig = errors.New("cannot start")
 
+// ErrPublisher: a descriptor has a route that needs no session
+// (descriptor.Route.Public) but its Setup builds nothing to answer it
+// (NewPublisher), or the other way round.
+var ErrPublisher = errors.New("the descriptor's public routes and its Setup.NewPublisher disagree")
+
 // Deps are what Build takes from its surroundings; the zero value of each
 // field but Getenv has a production default. Build passes Logger and Now on
 // to the vendor's minter.
@@ -95,7 +100,10 @@ type Deps struct {
 // network I/O when settings are at fault, and the error names every bad
 // setting or secret key at once, never a value. With FRONT_SECRET_ID set,
 // the handler answers only requests that came through the protected front
-// (package front).
+// (package front), those to v's public routes included. Those routes
+// (descriptor.Route.Public) are answered by the Setup's NewPublisher over
+// v's secret, without a session; a descriptor with one and not the other
+// fails with ErrPublisher before any I/O.
 func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
@@ -112,6 +120,10 @@ func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, 
 		recorder = metrics.New(cmp.Or[io.Writer](d.Metrics, os.Stdout), namespace, v.Name, d.Now)
 	}
 	setup := v.Configure(env)
+	public := publicRoutes(v)
+	if (len(public) > 0) != (setup.NewPublisher != nil) {
+		return nil, fmt.Errorf("%w: %s: %w", ErrConfig, v.Name, ErrPublisher)
+	}
 	specs := []secrets.Spec{v.Secret}
 	if s.mode == ModeHS256 {
 		sessionSecret := SessionSecret
@@ -176,15 +188,38 @@ func Build(ctx context.Context, v descriptor.Vendor, d Deps) (*httpapi.Handler, 
 		return nil, fmt.Errorf("%w: session: %w", ErrConfig, err)
 	}
 
+	var gate *front.Verifier
 	if useFront {
-		verifier = &front.Verifier{Token: loaded[len(loaded)-1].KeyFunc(front.TokenKey), Next: verifier}
+		gate = &front.Verifier{Token: loaded[len(loaded)-1].KeyFunc(front.TokenKey), Next: verifier}
+		verifier = gate
 	}
 	minter := setup.NewMinter(loaded[0], deps)
 	h := &httpapi.Handler{Session: verifier, Minter: minter, Logger: logger, Now: d.Now}
+	if len(public) > 0 {
+		p := setup.NewPublisher(loaded[0], deps)
+		h.Public = map[string]httpapi.Publisher{}
+		for _, key := range public {
+			h.Public[key] = p
+		}
+		if gate != nil {
+			h.Gate = gate // the protected front holds for them too
+		}
+	}
 	if recorder != nil {
 		h.Metrics = recorder
 	}
 	return h, nil
+}
+
+// publicRoutes are the route keys of v's routes that need no session.
+func publicRoutes(v descriptor.Vendor) []string {
+	var keys []string
+	for _, r := range v.Routes {
+		if r.Public {
+			keys = append(keys, r.Key())
+		}
+	}
+	return keys
 }
 
 // sessionSettings are the SESSION_* settings.

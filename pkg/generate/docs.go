@@ -44,7 +44,7 @@ func endpointTable(vendors []descriptor.Vendor) string {
 	for _, v := range vendors {
 		var routes []string
 		for _, p := range paths(v) {
-			routes = append(routes, code(strings.Join(p.Methods, " or ")+" "+p.Display()))
+			routes = append(routes, code(p.Label()))
 		}
 		fmt.Fprintf(&b, "| [%s](pkg/%s/README.md) | %s | %s |\n", v.Title, v.Name, strings.Join(routes, ", "), code(v.Response))
 	}

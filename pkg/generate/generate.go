@@ -259,6 +259,25 @@ type routePath struct {
 	Path    string
 	Methods []string
 	Query   string
+	Public  []string // the methods of Methods that need no session
+	Summary string   // what the path's routes answer, when not the vendor's Summary
+}
+
+// IsPublic reports whether the path's route of method needs no session.
+func (p routePath) IsPublic(method string) bool { return slices.Contains(p.Public, method) }
+
+// Label is the path as the docs list it, with its methods and whether
+// they need a session: "GET or POST /x/token", "GET /x/keys.json (no
+// session)".
+func (p routePath) Label() string {
+	label := strings.Join(p.Methods, " or ") + " " + p.Display()
+	switch {
+	case len(p.Public) == len(p.Methods):
+		label += " (no session)"
+	case len(p.Public) > 0:
+		label += " (" + strings.Join(p.Public, " or ") + " without a session)"
+	}
+	return label
 }
 
 // Camel is the path's last segment in upper camel case, "/x/auth-key"
@@ -291,6 +310,12 @@ func paths(v descriptor.Vendor) []routePath {
 		if r.Query != "" {
 			out[i].Query = r.Query
 		}
+		if r.Public {
+			out[i].Public = append(out[i].Public, r.Method)
+		}
+		if r.Summary != "" {
+			out[i].Summary = r.Summary
+		}
 	}
 	return out
 }
@@ -312,11 +337,12 @@ func events(v descriptor.Vendor) []event {
 	return out
 }
 
-// routeList writes v's routes: "GET or POST /acme/token".
+// routeList writes v's routes, each path's Label: "GET or POST
+// /x/token, GET /x/keys.json (no session)".
 func routeList(v descriptor.Vendor) string {
 	var out []string
 	for _, p := range paths(v) {
-		out = append(out, strings.Join(p.Methods, " or ")+" "+p.Display())
+		out = append(out, p.Label())
 	}
 	return strings.Join(out, ", ")
 }

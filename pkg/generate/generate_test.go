@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -134,6 +135,43 @@ func TestObsolete(t *testing.T) {
 	got, err := generate.Obsolete(fs, files)
 	if err != nil || len(got) != 1 || got[0] != "events/gone.json" {
 		t.Errorf("Obsolete = %v, %v, want [events/gone.json]", got, err)
+	}
+}
+
+// A route that needs no session has no JWT authorizer in any mode
+// (security: []), while the vendor's other routes keep it; the docs and
+// the outputs say it needs no session, with the route's own summary.
+func TestPublicRoute(t *testing.T) {
+	v := acme
+	v.Routes = append(slices.Clone(acme.Routes), descriptor.Route{Method: http.MethodGet, Path: "/acme/keys.json",
+		Public: true, Summary: "the public keys Acme verifies tokens with"})
+	files, err := generate.Files(docs(v), []descriptor.Vendor{v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := content(t, files, "template.yaml")
+	for _, want := range []string{
+		"          /acme/keys.json: !If\n            - AcmeEnabled\n            - get:\n                security: [] # needs no session, in every mode\n",
+		"          /acme/token: !If\n            - AcmeEnabled\n            - post:\n                security: !If [UseJwtAuthorizer, [{SessionJwt:",
+		"  AcmeKeysJsonUrl:\n", `Description: "GET /acme/keys.json (no session) - returns the public keys Acme verifies tokens with."`,
+		`Description: "POST /acme/token - returns an Acme Chat JWT for the session's user."`,
+		"            Method: GET\n            Path: /acme/keys.json\n",
+	} {
+		if !strings.Contains(tpl, want) {
+			t.Errorf("template.yaml lacks %q", want)
+		}
+	}
+	if n := strings.Count(tpl, "security: [] #"); n != 1 {
+		t.Errorf("template.yaml has %d routes without an authorizer, want 1", n)
+	}
+	if ev := content(t, files, "events/acme.json"); !strings.Contains(ev, `"routeKey": "POST /acme/token"`) {
+		t.Errorf("events/acme.json is not of the first route:\n%s", ev)
+	}
+	if readme := content(t, files, "README.md"); !strings.Contains(readme, "| `POST /acme/token`, `GET /acme/keys.json (no session)` |") {
+		t.Errorf("README.md endpoint table:\n%s", readme)
+	}
+	if ref := content(t, files, "pkg/acme/README.md"); !strings.Contains(ref, "| routes | `POST /acme/token, GET /acme/keys.json (no session)` |") {
+		t.Errorf("pkg/acme/README.md reference:\n%s", ref)
 	}
 }
 

@@ -13,7 +13,13 @@
 // Build one Handler at cold start and pass its Handle method to lambda.Start;
 // the handler keeps no per-request state and is safe for concurrent use.
 //
-// Every response carries Content-Type: application/json and
+// A route that Handler.Public names needs no session: its Publisher's
+// document answers everyone alike, the session and the query string are
+// never read, and the body is checked as on every route. Its 200 carries
+// Cache-Control: public, max-age=300 (PublicMaxAge), and its log line no
+// user_id.
+//
+// Every other response carries Content-Type: application/json and
 // Cache-Control: no-store. Errors have the body
 //
 //	{"error": {"code": "...", "message": "...", "request_id": "..."}}

@@ -10,11 +10,13 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/vendortokens/vendor-token-functions/pkg/httpapi"
 )
 
 // FuzzHandle feeds raw API Gateway events through decoding and the handler:
-// nothing may panic, and every answer is either the token or the contract's
-// error body.
+// nothing may panic, and every answer is either the token, the public
+// route's document (for its route key alone) or the contract's error body.
 func FuzzHandle(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("..", "..", "events", "*.json"))
 	for _, name := range files {
@@ -29,6 +31,8 @@ func FuzzHandle(f *testing.F) {
 		`{"body":"!!!","isBase64Encoded":true}`,
 		`{"requestContext":{"authorizer":{"jwt":{"claims":null}}}}`,
 		`{"headers":{"authorization":"Bearer ` + sessionToken + `"},"body":"{\"user_id\":\"x\"}"}`,
+		`{"routeKey":"` + publicRoute + `"}`,
+		`{"routeKey":"` + publicRoute + `","body":"[]","queryStringParameters":{"kid":"x"}}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -38,9 +42,17 @@ func FuzzHandle(f *testing.F) {
 			return
 		}
 		var logs bytes.Buffer
-		resp, err := newHandler(fakeSession{}, &fakeMinter{}, &logs).Handle(context.Background(), req)
+		h := newHandler(fakeSession{}, &fakeMinter{}, &logs)
+		h.Public = map[string]httpapi.Publisher{publicRoute: &fakePublisher{}}
+		resp, err := h.Handle(context.Background(), req)
 		if err != nil {
 			t.Fatalf("Handle returned error %v", err)
+		}
+		if resp.StatusCode == 200 && req.RouteKey == publicRoute {
+			if resp.Body != document {
+				t.Fatalf("200 on the public route with body %s", resp.Body)
+			}
+			return
 		}
 		if resp.StatusCode == 200 {
 			if resp.Body != `{"token":"`+mintedToken+`"}` {

@@ -51,6 +51,27 @@ type Minter interface {
 	Mint(ctx context.Context, id identity.Identity) (any, error)
 }
 
+// Publisher answers a public route: one that needs no session, such as a
+// key set that the vendor fetches to verify what the Minter signs. It
+// returns the 200 body, which is encoded as JSON: the same for every
+// caller, for it knows nothing of the request. It runs with no session
+// verified, so it must answer only what anyone may read.
+type Publisher interface {
+	Publish(ctx context.Context) (any, error)
+}
+
+// Gate checks a request to a public route before it is answered, without
+// a session, such as the protected front's check that the request came
+// through it (package front). An error is answered as its apierror kind.
+type Gate interface {
+	Check(ctx context.Context, req *events.APIGatewayV2HTTPRequest) error
+}
+
+// PublicMaxAge is how long a client or a shared cache may keep the 200
+// answer of a public route: it carries Cache-Control: public, max-age=300.
+// Its errors, like every other answer, carry no-store.
+const PublicMaxAge = 5 * time.Minute
+
 type queryKey struct{}
 
 // Query returns the query string parameters of the request that Handler is
@@ -70,10 +91,19 @@ type RequestCounter interface {
 // OutcomeOK is the outcome of a request answered with the vendor's token.
 const OutcomeOK = "ok"
 
-// Handler serves one vendor route.
+// Handler serves one vendor's routes: each needs a session, whose identity
+// the Minter signs for, except those in Public.
 type Handler struct {
 	Session Verifier
 	Minter  Minter
+	// Public answers the routes that need no session, by route key (such
+	// as "GET /acme/jwks.json", as API Gateway sets RouteKey): for them the
+	// handler never reads the session, nor the query string, and its 200
+	// may be cached for PublicMaxAge. Any other route key, an unknown or
+	// empty one included, needs a session.
+	Public map[string]Publisher
+	// Gate, when set, checks every request to a public route first.
+	Gate    Gate
 	Logger  *slog.Logger     // nil means slog.Default()
 	Now     func() time.Time // nil means time.Now; used for the logged duration
 	Metrics RequestCounter   // nil counts nothing
@@ -91,6 +121,11 @@ var (
 		"Cache-Control":          "no-store",
 		"X-Content-Type-Options": "nosniff",
 		"WWW-Authenticate":       "Bearer",
+	}
+	publicHeaders = map[string]string{
+		"Content-Type":           "application/json",
+		"Cache-Control":          fmt.Sprintf("public, max-age=%d", int(PublicMaxAge/time.Second)),
+		"X-Content-Type-Options": "nosniff",
 	}
 )
 
@@ -133,6 +168,10 @@ func (h *Handler) serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 	if err := checkBody(req); err != nil {
 		return resp, "", err
 	}
+	if p, ok := h.Public[req.RouteKey]; ok {
+		resp, err = h.publish(ctx, req, p)
+		return resp, "", err
+	}
 	id, err := h.Session.Verify(ctx, req)
 	if err != nil {
 		return resp, "", err
@@ -147,6 +186,25 @@ func (h *Handler) serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		return resp, userID, fmt.Errorf("%w: encoding the response: %v", apierror.Internal, err)
 	}
 	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK, Headers: jsonHeaders, Body: string(body)}, userID, nil
+}
+
+// publish answers a public route with p's document, after the Gate: no
+// session is read, and p sees nothing of the request.
+func (h *Handler) publish(ctx context.Context, req *events.APIGatewayV2HTTPRequest, p Publisher) (events.APIGatewayV2HTTPResponse, error) {
+	if h.Gate != nil {
+		if err := h.Gate.Check(ctx, req); err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+	}
+	out, err := p.Publish(ctx)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: encoding the response: %v", apierror.Internal, err)
+	}
+	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK, Headers: publicHeaders, Body: string(body)}, nil
 }
 
 // checkBody accepts an absent body or a small JSON object, whose content is

@@ -126,7 +126,11 @@ func printBanner(w io.Writer, base string, exposed bool, environ func(string) st
 	fmt.Fprintln(w, "\nRoutes:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range Routes {
-		fmt.Fprintf(tw, "  %s\t%s%s\t%s\n", r.Method, base, r.Path, r.Vendor.LogicalID)
+		note := ""
+		if r.Public {
+			note = "\t(no session)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s%s\t%s%s\n", r.Method, base, r.Path, r.Vendor.LogicalID, note)
 	}
 	_ = tw.Flush()
 

@@ -66,7 +66,11 @@ func TestRun(t *testing.T) {
 	// Every route is listed, on a URL that serves it.
 	token := devToken(t, getenv, testID)
 	for _, r := range localapi.Routes {
-		m := regexp.MustCompile(`(?m)^\s+` + r.Method + `\s+(http://\S+` + regexp.QuoteMeta(r.Path) + `)\s+` + r.Vendor.LogicalID + `$`).FindStringSubmatch(banner)
+		note := ""
+		if r.Public {
+			note = `\s+\(no session\)`
+		}
+		m := regexp.MustCompile(`(?m)^\s+` + r.Method + `\s+(http://\S+` + regexp.QuoteMeta(r.Path) + `)\s+` + r.Vendor.LogicalID + note + `$`).FindStringSubmatch(banner)
 		if m == nil {
 			t.Errorf("%s is not listed in:\n%s", r.Key(), banner)
 			continue

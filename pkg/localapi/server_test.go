@@ -181,6 +181,9 @@ func TestRoutes(t *testing.T) {
 	url, getenv := start(t, nil)
 	token := devToken(t, getenv, testID)
 	for _, r := range localapi.Routes {
+		if r.Public {
+			continue // TestPublicRoutes
+		}
 		t.Run(r.Key(), func(t *testing.T) {
 			t.Parallel()
 			var body []byte
@@ -189,6 +192,65 @@ func TestRoutes(t *testing.T) {
 			}
 			checkAnswer(t, call(t, r.Method, url+r.Path, token, body), responseFields(t, r.Vendor, getenv))
 		})
+	}
+}
+
+// TestPublicRoutes: a route that needs no session (descriptor.Route.Public)
+// answers without one, cacheable, whatever session, body or query it is
+// sent, the same document every time; a bad body still gets the contract's
+// error, and the function's other routes still need a session.
+func TestPublicRoutes(t *testing.T) {
+	t.Parallel()
+	url, getenv := start(t, nil)
+	token := devToken(t, getenv, testID)
+	var public int
+	for _, r := range localapi.Routes {
+		if !r.Public {
+			continue
+		}
+		public++
+		t.Run(r.Key(), func(t *testing.T) {
+			t.Parallel()
+			first := call(t, r.Method, url+r.Path, "", nil)
+			if first.status != http.StatusOK || first.header.Get("Cache-Control") != "public, max-age=300" ||
+				first.header.Get("Content-Type") != "application/json" || !json.Valid(first.body) {
+				t.Fatalf("without a session: %d %v %s", first.status, first.header, first.body)
+			}
+			for _, c := range []struct {
+				name, query, token string
+				body               []byte
+			}{
+				{"with a session", "", token, nil},
+				{"with a forged session", "", token + "x", nil},
+				{"with a hostile query", "?kid=%1b%5b2J&" + strings.Repeat("a=b&", 500), "", nil},
+				{"with an empty object", "", "", []byte(`{}`)},
+			} {
+				resp := call(t, r.Method, url+r.Path+c.query, c.token, c.body)
+				if resp.status != http.StatusOK || !bytes.Equal(resp.body, first.body) {
+					t.Errorf("%s: %d %s, want the same document", c.name, resp.status, resp.body)
+				}
+			}
+			checkError(t, call(t, r.Method, url+r.Path, "", []byte(`{"a":`)), 400, "bad_request")
+			checkError(t, call(t, r.Method, url+r.Path, "", jsonObject(5000)), 400, "bad_request")
+			for _, other := range r.Vendor.Routes {
+				if !other.Public {
+					checkError(t, call(t, other.Method, url+other.Path, "", nil), 401, "unauthorized")
+				}
+			}
+		})
+	}
+	if public == 0 {
+		t.Skip("no vendor has a route that needs no session")
+	}
+}
+
+// checkError fails unless resp is the contract's error with status and code.
+func checkError(t *testing.T, resp response, status int, code string) {
+	t.Helper()
+	var out struct{ Error struct{ Code string } }
+	if resp.status != status || json.Unmarshal(resp.body, &out) != nil || out.Error.Code != code ||
+		resp.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("got %d %v %s, want %d %s, no-store", resp.status, resp.header, resp.body, status, code)
 	}
 }
 
@@ -222,6 +284,9 @@ func TestErrors(t *testing.T) {
 	const notJSON = "the request body must be empty or a JSON object"
 	var tests []errorCase
 	for _, r := range localapi.Routes {
+		if r.Public {
+			continue // needs no session: TestPublicRoutes
+		}
 		m, p, k := r.Method, r.Path, r.Key()+": "
 		tests = append(tests,
 			errorCase{k + "no session", m, p, "", nil, 401, "unauthorized", "a session is required", map[string]string{"WWW-Authenticate": "Bearer"}},
@@ -237,6 +302,9 @@ func TestErrors(t *testing.T) {
 	// A method no route of a path has: 405, with the path's methods.
 	allowed := map[string][]string{}
 	for _, r := range localapi.Routes {
+		if r.Public {
+			continue // needs no session: TestPublicRoutes
+		}
 		allowed[r.Path] = append(allowed[r.Path], r.Method)
 	}
 	for path, methods := range allowed {
@@ -503,6 +571,9 @@ func TestAuditTrail(t *testing.T) {
 	never := []string{testID.Email, testID.Name, token, noEmail}
 	refused := 0
 	for _, r := range localapi.Routes {
+		if r.Public {
+			continue // needs no session: TestPublicRoutes
+		}
 		for _, c := range []struct {
 			name, token string
 			verifies    bool
@@ -674,6 +745,9 @@ func TestDocumentedQuery(t *testing.T) {
 	url, getenv := start(t, nil)
 	token := devToken(t, getenv, testID)
 	for _, r := range localapi.Routes {
+		if r.Public {
+			continue // needs no session: TestPublicRoutes
+		}
 		if r.Query == "" {
 			continue
 		}

@@ -95,6 +95,25 @@ type Spec struct {
 	// re-read, once Keys are present: an error fails Load, or keeps the
 	// last good value of a re-read. Its text must name keys, never values.
 	Check func(Values) error
+	// Dev, when set, lays out the secret's dev-only value (package dev)
+	// for a secret that Check would refuse with a dev-only string in each
+	// key, such as one that holds RSA keys: it returns the JSON object,
+	// every value made by gen. It holds no value itself, so a function
+	// that links it links nothing dev-only. When nil, the dev-only value
+	// gives each key of Keys and Optional its dev-only string.
+	Dev func(gen DevValues) map[string]string
+}
+
+// DevValues makes dev-only values for Spec.Dev. Package dev implements it;
+// the values are published with this repository, so they prove nothing.
+type DevValues interface {
+	// Text is the dev-only string of the JSON key key, such as
+	// "dev-only-acme-api-key-not-for-production".
+	Text(key string) string
+	// RSAPrivateKey is a dev-only RSA private key of bits bits for the
+	// JSON key key, in PEM (PKCS #8, "PRIVATE KEY"): the same every time
+	// for the same vendor, key and bits.
+	RSAPrivateKey(key string, bits int) string
 }
 
 // OverrideSetting returns the environment variable that may hold the

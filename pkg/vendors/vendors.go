@@ -13,6 +13,7 @@ import (
 	"github.com/vendortokens/vendor-token-functions/pkg/hubspot/hubspottest"
 	"github.com/vendortokens/vendor-token-functions/pkg/intercom"
 	"github.com/vendortokens/vendor-token-functions/pkg/kustomer"
+	"github.com/vendortokens/vendor-token-functions/pkg/salesforce"
 	"github.com/vendortokens/vendor-token-functions/pkg/stream"
 	"github.com/vendortokens/vendor-token-functions/pkg/zendesk"
 )
@@ -40,6 +41,7 @@ var list = []entry{
 	{Vendor: intercom.Descriptor},
 	{Vendor: hubspot.Descriptor, StandIn: hubspottest.Dev(), Trusting: hubspot.Trusting},
 	{Vendor: stream.Descriptor},
+	{Vendor: salesforce.Descriptor},
 }
 
 // All returns every vendor, in the order of the README's endpoint table.
