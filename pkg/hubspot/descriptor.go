@@ -1,9 +1,10 @@
 package hubspot
 
 import (
-	"context"
 	"crypto/x509"
 	"net/http"
+	"net/url"
+	"time"
 
 	"github.com/vendortokens/vendor-token-functions/pkg/config"
 	"github.com/vendortokens/vendor-token-functions/pkg/descriptor"
@@ -70,18 +71,10 @@ func Trusting(roots *x509.CertPool) descriptor.Vendor {
 // configureClient is configure with the HTTP client that the warm-up and
 // the minter share.
 func configureClient(env *config.Env, client *upstream.Client) descriptor.Setup {
-	base := upstream.BaseURL(env, baseURL)
-	timeout := env.Period(timeoutSetting)
-	return descriptor.Setup{
-		NewMinter: func(s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
+	return upstream.Setup(env, "hubspot", baseURL, timeoutSetting, client,
+		func(base *url.URL, timeout time.Duration, s *secrets.Secret, d descriptor.Deps) httpapi.Minter {
 			m := newMinter(base, timeout, s, d.Logger, client, d.Now)
 			m.api.Metrics = d.Metrics
 			return m
-		},
-		Warm: func(ctx context.Context, d descriptor.Deps) {
-			if base != nil {
-				client.Warm(ctx, "hubspot", base, timeout, d.Logger)
-			}
-		},
-	}
+		})
 }
